@@ -1,0 +1,16 @@
+// Package nnops holds fast Gorgonia operations for the segloss U-Net: a fused
+// 2-D convolution with bias and optional ReLU, 2x2 max-pooling, nearest 2x
+// upsampling, channel concatenation and a per-pixel softmax cross-entropy,
+// each over NCHW tensors and each with its own gradient operation.
+//
+// Every op keeps its output and scratch buffers between runs of a tape
+// machine: the value an op returns is the same tensor on every step, rewritten
+// in place. A caller that wants to keep a node's value beyond the next run of
+// the machine must copy it.
+//
+// The matrix products go through a GEMM backend chosen with SetGEMM: "asm"
+// (packed GEMM with an AVX-512 or AVX2/FMA micro-kernel written for this
+// package, the default on amd64), "go" (the same packed GEMM with a portable
+// Go micro-kernel), "gonum" (gonum's pure-Go Sgemm) and, when built with
+// -tags openblas, "openblas" (OpenBLAS through cgo).
+package nnops

@@ -1,0 +1,119 @@
+package nnops
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			c[i*ldc+j] = float32(s) + beta*c[i*ldc+j]
+		}
+	}
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+func TestGEMMBackendsMatchNaive(t *testing.T) {
+	shapes := []struct{ m, n, k int }{
+		{1, 1, 1}, {4, 24, 7}, {8, 48, 256}, {16, 4096, 9}, {16, 9, 4096}, {33, 100, 300}, {97, 3100, 65}, {6, 70, 520},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, name := range GEMMBackends() {
+		if err := SetGEMM(name); err != nil {
+			t.Fatal(err)
+		}
+		g := CurrentGEMM()
+		for _, s := range shapes {
+			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+				for _, beta := range []float32{0, 1} {
+					t.Run(fmt.Sprintf("%s/%dx%dx%d/%v/%v", name, s.m, s.n, s.k, tr, beta), func(t *testing.T) {
+						lda, ldb, ldc := s.k+3, s.n+1, s.n+5
+						if tr[0] {
+							lda = s.m + 2
+						}
+						if tr[1] {
+							ldb = s.k + 4
+						}
+						rowsA, rowsB := s.m, s.k
+						if tr[0] {
+							rowsA = s.k
+						}
+						if tr[1] {
+							rowsB = s.n
+						}
+						a := randSlice(r, rowsA*lda)
+						b := randSlice(r, rowsB*ldb)
+						c := randSlice(r, s.m*ldc)
+						want := append([]float32(nil), c...)
+						naiveGemm(tr[0], tr[1], s.m, s.n, s.k, a, lda, b, ldb, beta, want, ldc)
+						g.Sgemm(tr[0], tr[1], s.m, s.n, s.k, a, lda, b, ldb, beta, c, ldc)
+						tol := 1e-5 * math.Sqrt(float64(s.k)) * 4
+						for i := range c {
+							if d := math.Abs(float64(c[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) {
+								t.Fatalf("c[%d] = %v, want %v", i, c[i], want[i])
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+	if err := SetGEMM(defaultGEMMName()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSetGEMMUnknown(t *testing.T) {
+	if err := SetGEMM("nope"); err == nil {
+		t.Fatal("SetGEMM(nope) succeeded")
+	}
+}
+
+// BenchmarkSgemm times the conv-shaped products of the default U-Net
+// (M = output channels, N = pixels of one patch, K = 9·input channels).
+func BenchmarkSgemm(b *testing.B) {
+	shapes := []struct{ m, n, k int }{{16, 4096, 144}, {16, 4096, 432}, {32, 1024, 864}, {64, 256, 576}}
+	r := rand.New(rand.NewPCG(1, 2))
+	defer SetGEMM(defaultGEMMName())
+	for _, name := range GEMMBackends() {
+		for _, s := range shapes {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d", name, s.m, s.n, s.k), func(b *testing.B) {
+				if err := SetGEMM(name); err != nil {
+					b.Fatal(err)
+				}
+				g := CurrentGEMM()
+				a, bb, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					g.Sgemm(false, false, s.m, s.n, s.k, a, s.k, bb, s.n, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
