@@ -45,9 +45,12 @@ type DataConfig struct {
 	Stride int `mapstructure:"stride" yaml:"stride"`
 	// Augment turns on flips, small rotations and noise.
 	Augment bool `mapstructure:"augment" yaml:"augment"`
-	// ClassWeights is "none", "auto" (inverse frequency of the training
-	// part) or a comma-separated list of one weight per class.
+	// ClassWeights is "none", "auto" (median-frequency balancing on the
+	// training part), "inverse", "median", "one-minus" or a comma-separated
+	// list of one weight per class.
 	ClassWeights string `mapstructure:"class_weights" yaml:"class_weights"`
+	// Normalize is the amplitude normalisation: none, meanstd or clip.
+	Normalize string `mapstructure:"normalize" yaml:"normalize"`
 }
 
 // ModelConfig is the U-Net architecture.
@@ -142,7 +145,8 @@ var options = []option{
 	{"data.patch", "patch", 64, "side of the square training patches in pixels"},
 	{"data.stride", "stride", 32, "step between training patches in pixels"},
 	{"data.augment", "augment", true, "augment patches (flips, small rotations, noise)"},
-	{"data.class_weights", "class-weights", "none", "class weights: none, auto (inverse frequency of the training part) or a comma list"},
+	{"data.class_weights", "class-weights", "none", "class weights: none, auto (= median), inverse, median, one-minus (computed on the training part) or a comma list"},
+	{"data.normalize", "normalize", "meanstd", "amplitude normalisation fitted on the training part: none, meanstd or clip"},
 	{"model.depth", "depth", 3, "U-Net levels including the bottleneck"},
 	{"model.base", "base", 16, "channels of the first level (doubling per level)"},
 	{"model.batch_norm", "batch-norm", true, "batch normalisation after each 3x3 convolution"},
@@ -317,6 +321,9 @@ func (c Config) Validate() error {
 	if _, _, err := ParseClassWeights(c.Data.ClassWeights); err != nil {
 		bad("data.class_weights: %v", err)
 	}
+	if n := c.Data.Normalize; n != "none" && n != "meanstd" && n != "clip" {
+		bad("data.normalize must be none, meanstd or clip, got %q", n)
+	}
 	if _, err := CanonicalLoss(c.Loss.Name); err != nil {
 		bad("loss.name: %v", err)
 	}
@@ -370,24 +377,28 @@ func CanonicalLoss(name string) (string, error) {
 	return "", fmt.Errorf("unknown loss %q (want ce, dtl, boundary/bsl or active-boundary/abl)", name)
 }
 
-// ParseClassWeights reads "none" (or ""), "auto" or a comma list of
-// positive weights.
-func ParseClassWeights(s string) (auto bool, w []float64, err error) {
+// ParseClassWeights reads a class-weight setting: "none" (or empty), a
+// method of dataset.ClassWeights computed on the training part ("inverse",
+// "median", "one-minus"; "auto" is "median"), or a comma list of weights.
+// It returns the method, or the list with an empty method.
+func ParseClassWeights(s string) (method string, w []float64, err error) {
 	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), "[]"))
-	switch strings.ToLower(s) {
+	switch m := strings.ToLower(s); m {
 	case "", "none":
-		return false, nil, nil
+		return "none", nil, nil
 	case "auto":
-		return true, nil, nil
+		return "median", nil, nil
+	case "inverse", "median", "one-minus":
+		return m, nil, nil
 	}
 	for _, p := range strings.Split(s, ",") {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || x < 0 || !finite(x) {
-			return false, nil, fmt.Errorf("want none, auto or a comma list of weights, got %q", s)
+			return "", nil, fmt.Errorf("want none, auto, inverse, median, one-minus or a comma list of weights, got %q", s)
 		}
 		w = append(w, x)
 	}
-	return false, w, nil
+	return "", w, nil
 }
 
 // WriteYAML writes the resolved configuration as YAML.
