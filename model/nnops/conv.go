@@ -1,0 +1,479 @@
+package nnops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Conv2D applies a k×k convolution with stride 1 and zero padding k/2 ("same"
+// output size) to x (N,Cin,H,W) with weights w (Cout,Cin,k,k) and adds the
+// bias b (any shape of Cout elements, e.g. (1,Cout,1,1)); with relu it also
+// applies max(·, 0). k must be odd. The product runs as im2col + GEMM per
+// image, written straight into the NCHW output.
+func Conv2D(x, w, b *G.Node, relu bool) (*G.Node, error) {
+	xs, ws, bs := x.Shape(), w.Shape(), b.Shape()
+	if xs.Dims() != 4 || ws.Dims() != 4 {
+		return nil, fmt.Errorf("nnops.Conv2D: want 4-d input and weights, got %v and %v", xs, ws)
+	}
+	if ws[2] != ws[3] || ws[2]%2 != 1 {
+		return nil, fmt.Errorf("nnops.Conv2D: kernel must be square and odd, got %v", ws)
+	}
+	if ws[1] != xs[1] {
+		return nil, fmt.Errorf("nnops.Conv2D: weights %v do not match %d input channels", ws, xs[1])
+	}
+	if bs.TotalSize() != ws[0] {
+		return nil, fmt.Errorf("nnops.Conv2D: bias %v does not have %d elements", bs, ws[0])
+	}
+	op := &convOp{id: nextID(), k: ws[2], relu: relu, biasShape: bs.Clone()}
+	y, err := G.ApplyOp(op, x, w, b)
+	if err != nil {
+		return nil, fmt.Errorf("nnops.Conv2D %v * %v: %w", xs, ws, err)
+	}
+	return y, nil
+}
+
+// convOp is the fused convolution + bias (+ ReLU).
+type convOp struct {
+	id        int64
+	k         int
+	relu      bool
+	biasShape tensor.Shape
+	out       outBuf
+}
+
+func (op *convOp) Arity() int            { return 3 }
+func (op *convOp) Type() hm.Type         { return fnType(4, 4, op.biasShape.Dims(), 4) }
+func (op *convOp) ReturnsPtr() bool      { return false }
+func (op *convOp) CallsExtern() bool     { return false }
+func (op *convOp) OverwritesInput() int  { return -1 }
+func (op *convOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *convOp) Hashcode() uint32      { return hashString(op.String()) }
+func (op *convOp) String() string {
+	return fmt.Sprintf("Conv%dx%d(relu=%t)#%d", op.k, op.k, op.relu, op.id)
+}
+func (op *convOp) DiffWRT(n int) []bool { return []bool{true, true, true} }
+
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("%v: want 3 shapes, got %d", op, len(in))
+	}
+	xs, err := shapeOf(op.String(), in[0])
+	if err != nil {
+		return nil, err
+	}
+	ws, err := shapeOf(op.String(), in[1])
+	if err != nil {
+		return nil, err
+	}
+	if xs.Dims() != 4 || ws.Dims() != 4 {
+		return nil, fmt.Errorf("%v: want 4-d shapes, got %v and %v", op, xs, ws)
+	}
+	return tensor.Shape{xs[0], ws[0], xs[2], xs[3]}, nil
+}
+
+func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := inputs(op.String(), 3, vals)
+	if err != nil {
+		return nil, err
+	}
+	x, w, b := in[0], in[1], in[2]
+	xs, ws := x.Shape(), w.Shape()
+	if xs.Dims() != 4 || ws.Dims() != 4 || ws[1] != xs[1] || ws[2] != op.k || b.Size() != ws[0] {
+		return nil, fmt.Errorf("%v: shapes x %v, w %v, b %v do not fit", op, xs, ws, b.Shape())
+	}
+	out := op.out.get(x.Dtype(), xs[0], ws[0], xs[2], xs[3])
+	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: ws[0], k: op.k}
+	if x.Dtype() == tensor.Float32 {
+		convForward(g, slice[float32](x), slice[float32](w), slice[float32](b), slice[float32](out), op.relu)
+	} else {
+		convForward(g, slice[float64](x), slice[float64](w), slice[float64](b), slice[float64](out), op.relu)
+	}
+	return out, nil
+}
+
+func (op *convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("%v: want 3 inputs, got %d", op, len(in))
+	}
+	g := grad
+	var err error
+	if op.relu {
+		if g, err = G.ApplyOp(&reluGradOp{id: op.id}, output, grad); err != nil {
+			return nil, fmt.Errorf("%v: relu gradient: %w", op, err)
+		}
+	}
+	dx, err := G.ApplyOp(&convDataOp{id: op.id, k: op.k, xShape: in[0].Shape().Clone()}, in[1], g)
+	if err != nil {
+		return nil, fmt.Errorf("%v: input gradient: %w", op, err)
+	}
+	dw, err := G.ApplyOp(&convFilterOp{id: op.id, k: op.k}, in[0], g)
+	if err != nil {
+		return nil, fmt.Errorf("%v: weight gradient: %w", op, err)
+	}
+	db, err := G.ApplyOp(&biasGradOp{id: op.id, biasShape: op.biasShape}, g)
+	if err != nil {
+		return nil, fmt.Errorf("%v: bias gradient: %w", op, err)
+	}
+	return G.Nodes{dx, dw, db}, nil
+}
+
+// convGeom is the geometry of one convolution.
+type convGeom struct{ n, c, h, w, cout, k int }
+
+func (g convGeom) hw() int   { return g.h * g.w }
+func (g convGeom) kdim() int { return g.c * g.k * g.k }
+
+// convForward computes y = conv(x, w) + b (then ReLU) image by image.
+func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
+	hw, kd := g.hw(), g.kdim()
+	sc := scratchFor[T]()
+	var cols [][]T
+	if g.k > 1 {
+		cols = sc.takeN(workers(), kd*hw)
+		defer sc.give(cols...)
+	}
+	parallelFor(g.n, func(wk, i int) {
+		xn := x[i*g.c*hw : (i+1)*g.c*hw]
+		yn := y[i*g.cout*hw : (i+1)*g.cout*hw]
+		src := xn
+		if g.k > 1 {
+			src = cols[wk]
+			im2col(xn, g, src)
+		}
+		gemm(false, false, g.cout, hw, kd, w, kd, src, hw, 0, yn, hw)
+		for co := 0; co < g.cout; co++ {
+			row := yn[co*hw : (co+1)*hw]
+			bv := b[co]
+			if relu {
+				for j, v := range row {
+					v += bv
+					if v < 0 {
+						v = 0
+					}
+					row[j] = v
+				}
+			} else {
+				for j := range row {
+					row[j] += bv
+				}
+			}
+		}
+	})
+}
+
+// im2col lays out the k×k neighbourhoods of one image x (C,H,W) as the rows
+// of col (C·k·k, H·W), zero outside the image.
+func im2col[T float](x []T, g convGeom, col []T) {
+	hw, pad := g.hw(), g.k/2
+	r := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*hw : (c+1)*hw]
+		for ky := 0; ky < g.k; ky++ {
+			dy := ky - pad
+			for kx := 0; kx < g.k; kx++ {
+				dx := kx - pad
+				dst := col[r*hw : (r+1)*hw]
+				r++
+				x0, x1 := max(0, -dx), min(g.w, g.w-dx)
+				for y := 0; y < g.h; y++ {
+					d := dst[y*g.w : (y+1)*g.w]
+					sy := y + dy
+					if sy < 0 || sy >= g.h || x0 >= x1 {
+						clear(d)
+						continue
+					}
+					clear(d[:x0])
+					copy(d[x0:x1], xc[sy*g.w+x0+dx:sy*g.w+x1+dx])
+					clear(d[x1:])
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the columns of col (C·k·k, H·W) back onto one image dx (C,H,W),
+// which it first clears: the adjoint of im2col.
+func col2im[T float](col []T, g convGeom, dx []T) {
+	hw, pad := g.hw(), g.k/2
+	clear(dx)
+	r := 0
+	for c := 0; c < g.c; c++ {
+		xc := dx[c*hw : (c+1)*hw]
+		for ky := 0; ky < g.k; ky++ {
+			dy := ky - pad
+			for kx := 0; kx < g.k; kx++ {
+				ddx := kx - pad
+				src := col[r*hw : (r+1)*hw]
+				r++
+				x0, x1 := max(0, -ddx), min(g.w, g.w-ddx)
+				if x0 >= x1 {
+					continue
+				}
+				for y := 0; y < g.h; y++ {
+					sy := y + dy
+					if sy < 0 || sy >= g.h {
+						continue
+					}
+					s := src[y*g.w+x0 : y*g.w+x1]
+					d := xc[sy*g.w+x0+ddx : sy*g.w+x1+ddx]
+					for j, v := range s {
+						d[j] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// reluGradOp masks the upstream gradient with the ReLU output: g = dy·[y > 0].
+// Inputs: y, dy.
+type reluGradOp struct {
+	id  int64
+	out outBuf
+}
+
+func (op *reluGradOp) Arity() int            { return 2 }
+func (op *reluGradOp) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op *reluGradOp) ReturnsPtr() bool      { return false }
+func (op *reluGradOp) CallsExtern() bool     { return false }
+func (op *reluGradOp) OverwritesInput() int  { return -1 }
+func (op *reluGradOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *reluGradOp) Hashcode() uint32      { return hashString(op.String()) }
+func (op *reluGradOp) String() string        { return fmt.Sprintf("ReLUGrad#%d", op.id) }
+func (op *reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapeOf(op.String(), in[0])
+	return s.Clone(), err
+}
+
+func (op *reluGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := inputs(op.String(), 2, vals)
+	if err != nil {
+		return nil, err
+	}
+	y, dy := in[0], in[1]
+	if !y.Shape().Eq(dy.Shape()) {
+		return nil, fmt.Errorf("%v: output %v and gradient %v differ in shape", op, y.Shape(), dy.Shape())
+	}
+	out := op.out.get(y.Dtype(), y.Shape()...)
+	if y.Dtype() == tensor.Float32 {
+		reluMask(slice[float32](y), slice[float32](dy), slice[float32](out))
+	} else {
+		reluMask(slice[float64](y), slice[float64](dy), slice[float64](out))
+	}
+	return out, nil
+}
+
+func reluMask[T float](y, dy, out []T) {
+	dy = dy[:len(y)]
+	out = out[:len(y)]
+	for i, v := range y {
+		if v > 0 {
+			out[i] = dy[i]
+		} else {
+			out[i] = 0
+		}
+	}
+}
+
+// convDataOp is the input gradient of a convolution: dx = col2im(wᵀ·g).
+// Inputs: w, g.
+type convDataOp struct {
+	id     int64
+	k      int
+	xShape tensor.Shape
+	out    outBuf
+}
+
+func (op *convDataOp) Arity() int            { return 2 }
+func (op *convDataOp) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op *convDataOp) ReturnsPtr() bool      { return false }
+func (op *convDataOp) CallsExtern() bool     { return false }
+func (op *convDataOp) OverwritesInput() int  { return -1 }
+func (op *convDataOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *convDataOp) Hashcode() uint32      { return hashString(op.String()) }
+func (op *convDataOp) String() string        { return fmt.Sprintf("ConvGradInput#%d", op.id) }
+func (op *convDataOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.xShape.Clone(), nil
+}
+
+func (op *convDataOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := inputs(op.String(), 2, vals)
+	if err != nil {
+		return nil, err
+	}
+	w, gr := in[0], in[1]
+	xs, ws, gs := op.xShape, w.Shape(), gr.Shape()
+	if gs.Dims() != 4 || gs[0] != xs[0] || gs[1] != ws[0] || gs[2] != xs[2] || gs[3] != xs[3] || ws[1] != xs[1] {
+		return nil, fmt.Errorf("%v: gradient %v and weights %v do not fit input %v", op, gs, ws, xs)
+	}
+	out := op.out.get(w.Dtype(), xs...)
+	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: ws[0], k: op.k}
+	if w.Dtype() == tensor.Float32 {
+		convBackData(g, slice[float32](w), slice[float32](gr), slice[float32](out))
+	} else {
+		convBackData(g, slice[float64](w), slice[float64](gr), slice[float64](out))
+	}
+	return out, nil
+}
+
+func convBackData[T float](g convGeom, w, gr, dx []T) {
+	hw, kd := g.hw(), g.kdim()
+	sc := scratchFor[T]()
+	var cols [][]T
+	if g.k > 1 {
+		cols = sc.takeN(workers(), kd*hw)
+		defer sc.give(cols...)
+	}
+	parallelFor(g.n, func(wk, i int) {
+		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+		dxn := dx[i*g.c*hw : (i+1)*g.c*hw]
+		if g.k == 1 {
+			gemm(true, false, g.c, hw, g.cout, w, kd, gn, hw, 0, dxn, hw)
+			return
+		}
+		col := cols[wk]
+		gemm(true, false, kd, hw, g.cout, w, kd, gn, hw, 0, col, hw)
+		col2im(col, g, dxn)
+	})
+}
+
+// convFilterOp is the weight gradient of a convolution: dw = Σₙ gₙ·im2col(xₙ)ᵀ.
+// Inputs: x, g.
+type convFilterOp struct {
+	id  int64
+	k   int
+	out outBuf
+}
+
+func (op *convFilterOp) Arity() int            { return 2 }
+func (op *convFilterOp) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op *convFilterOp) ReturnsPtr() bool      { return false }
+func (op *convFilterOp) CallsExtern() bool     { return false }
+func (op *convFilterOp) OverwritesInput() int  { return -1 }
+func (op *convFilterOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *convFilterOp) Hashcode() uint32      { return hashString(op.String()) }
+func (op *convFilterOp) String() string        { return fmt.Sprintf("ConvGradWeight#%d", op.id) }
+func (op *convFilterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("%v: want 2 shapes, got %d", op, len(in))
+	}
+	xs, err := shapeOf(op.String(), in[0])
+	if err != nil {
+		return nil, err
+	}
+	gs, err := shapeOf(op.String(), in[1])
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{gs[1], xs[1], op.k, op.k}, nil
+}
+
+func (op *convFilterOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := inputs(op.String(), 2, vals)
+	if err != nil {
+		return nil, err
+	}
+	x, gr := in[0], in[1]
+	xs, gs := x.Shape(), gr.Shape()
+	if xs.Dims() != 4 || gs.Dims() != 4 || gs[0] != xs[0] || gs[2] != xs[2] || gs[3] != xs[3] {
+		return nil, fmt.Errorf("%v: gradient %v does not fit input %v", op, gs, xs)
+	}
+	out := op.out.get(x.Dtype(), gs[1], xs[1], op.k, op.k)
+	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: gs[1], k: op.k}
+	if x.Dtype() == tensor.Float32 {
+		convBackFilter(g, slice[float32](x), slice[float32](gr), slice[float32](out))
+	} else {
+		convBackFilter(g, slice[float64](x), slice[float64](gr), slice[float64](out))
+	}
+	return out, nil
+}
+
+func convBackFilter[T float](g convGeom, x, gr, dw []T) {
+	hw, kd := g.hw(), g.kdim()
+	sc := scratchFor[T]()
+	nw := min(workers(), g.n)
+	parts := sc.takeN(nw, g.cout*kd)
+	defer sc.give(parts...)
+	for _, p := range parts {
+		clear(p)
+	}
+	var cols [][]T
+	if g.k > 1 {
+		cols = sc.takeN(nw, kd*hw)
+		defer sc.give(cols...)
+	}
+	parallelFor(g.n, func(wk, i int) {
+		xn := x[i*g.c*hw : (i+1)*g.c*hw]
+		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+		src := xn
+		if g.k > 1 {
+			src = cols[wk]
+			im2col(xn, g, src)
+		}
+		gemm(false, true, g.cout, kd, hw, gn, hw, src, hw, 1, parts[wk], kd)
+	})
+	copy(dw, parts[0])
+	for _, p := range parts[1:] {
+		for j, v := range p {
+			dw[j] += v
+		}
+	}
+}
+
+// biasGradOp is the bias gradient of a convolution: db[c] = Σ g[·, c, ·, ·].
+// Input: g.
+type biasGradOp struct {
+	id        int64
+	biasShape tensor.Shape
+	out       outBuf
+}
+
+func (op *biasGradOp) Arity() int            { return 1 }
+func (op *biasGradOp) Type() hm.Type         { return fnType(4, op.biasShape.Dims()) }
+func (op *biasGradOp) ReturnsPtr() bool      { return false }
+func (op *biasGradOp) CallsExtern() bool     { return false }
+func (op *biasGradOp) OverwritesInput() int  { return -1 }
+func (op *biasGradOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *biasGradOp) Hashcode() uint32      { return hashString(op.String()) }
+func (op *biasGradOp) String() string        { return fmt.Sprintf("ConvGradBias#%d", op.id) }
+func (op *biasGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.biasShape.Clone(), nil
+}
+
+func (op *biasGradOp) Do(vals ...G.Value) (G.Value, error) {
+	in, err := inputs(op.String(), 1, vals)
+	if err != nil {
+		return nil, err
+	}
+	gr := in[0]
+	gs := gr.Shape()
+	if gs.Dims() != 4 || gs[1] != op.biasShape.TotalSize() {
+		return nil, fmt.Errorf("%v: gradient %v does not fit bias %v", op, gs, op.biasShape)
+	}
+	out := op.out.get(gr.Dtype(), op.biasShape...)
+	if gr.Dtype() == tensor.Float32 {
+		channelSums(slice[float32](gr), gs[0], gs[1], gs[2]*gs[3], slice[float32](out))
+	} else {
+		channelSums(slice[float64](gr), gs[0], gs[1], gs[2]*gs[3], slice[float64](out))
+	}
+	return out, nil
+}
+
+// channelSums writes the per-channel sums of g (n, c, s) into out (c).
+func channelSums[T float](g []T, n, c, s int, out []T) {
+	for ch := 0; ch < c; ch++ {
+		var acc float64
+		for i := 0; i < n; i++ {
+			var part T
+			for _, v := range g[(i*c+ch)*s : (i*c+ch+1)*s] {
+				part += v
+			}
+			acc += float64(part)
+		}
+		out[ch] = T(acc)
+	}
+}

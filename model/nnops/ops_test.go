@@ -1,0 +1,243 @@
+package nnops
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	_ "go4.org/unsafe/assume-no-moving-gc"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// builder makes the op under test from its parameter nodes.
+type builder func(ps []*G.Node) (*G.Node, error)
+
+// opCase pairs one of our ops with the stock Gorgonia graph it replaces.
+type opCase struct {
+	name   string
+	shapes [][]int
+	stock  builder
+	ours   builder
+}
+
+func stockConv(k int, relu bool) builder {
+	return func(ps []*G.Node) (*G.Node, error) {
+		p := k / 2
+		y, err := G.Conv2d(ps[0], ps[1], tensor.Shape{k, k}, []int{p, p}, []int{1, 1}, []int{1, 1})
+		if err != nil {
+			return nil, err
+		}
+		if y, err = G.BroadcastAdd(y, ps[2], nil, []byte{0, 2, 3}); err != nil {
+			return nil, err
+		}
+		if relu {
+			return G.Rectify(y)
+		}
+		return y, nil
+	}
+}
+
+func oursConv(relu bool) builder {
+	return func(ps []*G.Node) (*G.Node, error) { return Conv2D(ps[0], ps[1], ps[2], relu) }
+}
+
+var opCases = []opCase{
+	{"conv3x3-relu", [][]int{{2, 3, 6, 5}, {4, 3, 3, 3}, {1, 4, 1, 1}}, stockConv(3, true), oursConv(true)},
+	{"conv3x3", [][]int{{3, 2, 5, 7}, {5, 2, 3, 3}, {1, 5, 1, 1}}, stockConv(3, false), oursConv(false)},
+	{"conv1x1", [][]int{{2, 3, 4, 4}, {6, 3, 1, 1}, {1, 6, 1, 1}}, stockConv(1, false), oursConv(false)},
+	{"conv5x5-relu", [][]int{{2, 2, 6, 6}, {3, 2, 5, 5}, {1, 3, 1, 1}}, stockConv(5, true), oursConv(true)},
+	{"maxpool2", [][]int{{2, 3, 6, 4}},
+		func(ps []*G.Node) (*G.Node, error) {
+			return G.MaxPool2D(ps[0], tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2})
+		},
+		func(ps []*G.Node) (*G.Node, error) { return MaxPool2(ps[0]) }},
+	{"upsample2", [][]int{{2, 3, 3, 4}},
+		func(ps []*G.Node) (*G.Node, error) { return G.Upsample2D(ps[0], 2) },
+		func(ps []*G.Node) (*G.Node, error) { return Upsample2(ps[0]) }},
+	{"concat", [][]int{{2, 3, 4, 5}, {2, 2, 4, 5}},
+		func(ps []*G.Node) (*G.Node, error) { return G.Concat(1, ps[0], ps[1]) },
+		func(ps []*G.Node) (*G.Node, error) { return Concat(ps[0], ps[1]) }},
+	{"relu", [][]int{{2, 3, 4, 4}},
+		func(ps []*G.Node) (*G.Node, error) { return G.Rectify(ps[0]) },
+		func(ps []*G.Node) (*G.Node, error) { return ReLU(ps[0]) }},
+}
+
+// randValues draws one normal tensor per shape.
+func randValues(seed uint64, shapes [][]int) [][]float64 {
+	r := rand.New(rand.NewPCG(seed, 7))
+	vs := make([][]float64, len(shapes))
+	for i, s := range shapes {
+		n := 1
+		for _, d := range s {
+			n *= d
+		}
+		vs[i] = make([]float64, n)
+		for j := range vs[i] {
+			vs[i][j] = r.NormFloat64()
+		}
+	}
+	return vs
+}
+
+// graphRun is a compiled graph: loss = Σ out ⊙ R for a fixed random R, so
+// that d loss / d out = R.
+type graphRun struct {
+	m      G.VM
+	ps     []*G.Node
+	out    *G.Node
+	loss   *G.Node
+	grads  G.Nodes
+	dtype  tensor.Dtype
+	values []*tensor.Dense
+}
+
+func newGraphRun(t testing.TB, dt tensor.Dtype, shapes [][]int, vals [][]float64, build builder, seed uint64) *graphRun {
+	t.Helper()
+	g := G.NewGraph()
+	gr := &graphRun{dtype: dt}
+	for i, s := range shapes {
+		v := toDense(dt, s, vals[i])
+		gr.values = append(gr.values, v)
+		gr.ps = append(gr.ps, G.NewTensor(g, dt, len(s), G.WithShape(s...), G.WithValue(v), G.WithName(fmt.Sprintf("p%d", i))))
+	}
+	out, err := build(gr.ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr.out = out
+	rv := randValues(seed, [][]int{out.Shape()})[0]
+	r := G.NewConstant(toDense(dt, out.Shape(), rv), G.WithName("R"))
+	prod, err := G.HadamardProd(out, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gr.loss, err = G.Sum(prod); err != nil {
+		t.Fatal(err)
+	}
+	if gr.grads, err = G.Grad(gr.loss, gr.ps...); err != nil {
+		t.Fatal(err)
+	}
+	gr.m = G.NewTapeMachine(g)
+	t.Cleanup(func() { gr.m.Close() })
+	return gr
+}
+
+func toDense(dt tensor.Dtype, shape []int, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+}
+
+func asF64(t testing.TB, v G.Value) []float64 {
+	t.Helper()
+	switch d := v.Data().(type) {
+	case []float32:
+		o := make([]float64, len(d))
+		for i, x := range d {
+			o[i] = float64(x)
+		}
+		return o
+	case []float64:
+		return append([]float64(nil), d...)
+	case float32:
+		return []float64{float64(d)}
+	case float64:
+		return []float64{d}
+	}
+	t.Fatalf("unexpected value type %T", v.Data())
+	return nil
+}
+
+// run executes the graph once and returns the output, the loss and the
+// gradient of every parameter.
+func (gr *graphRun) run(t testing.TB) (out []float64, loss float64, grads [][]float64) {
+	t.Helper()
+	gr.m.Reset()
+	if err := gr.m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	out = asF64(t, gr.out.Value())
+	loss = asF64(t, gr.loss.Value())[0]
+	for _, g := range gr.grads {
+		grads = append(grads, asF64(t, g.Value()))
+	}
+	return out, loss, grads
+}
+
+// closeTo reports the first element where got and want differ by more than
+// tol relative to the largest magnitude of want.
+func closeTo(got, want []float64, tol float64) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("length %d, want %d", len(got), len(want))
+	}
+	scale := 1e-6
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(w))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*scale {
+			return fmt.Errorf("[%d] = %v, want %v (scale %v)", i, got[i], want[i], scale)
+		}
+	}
+	return nil
+}
+
+func TestOpsMatchStockGorgonia(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) {
+			vals := randValues(11, c.shapes)
+			stock := newGraphRun(t, tensor.Float32, c.shapes, vals, c.stock, 5)
+			ours := newGraphRun(t, tensor.Float32, c.shapes, vals, c.ours, 5)
+			wo, wl, wg := stock.run(t)
+			// Run ours twice: the second run reuses every buffer and must give the same answer.
+			ours.run(t)
+			o, l, gs := ours.run(t)
+			if err := closeTo(o, wo, 1e-5); err != nil {
+				t.Errorf("output: %v", err)
+			}
+			if err := closeTo([]float64{l}, []float64{wl}, 1e-5); err != nil {
+				t.Errorf("loss: %v", err)
+			}
+			for i := range gs {
+				if err := closeTo(gs[i], wg[i], 1e-5); err != nil {
+					t.Errorf("gradient of input %d: %v", i, err)
+				}
+			}
+		})
+	}
+}
+
+func TestOpsFiniteDifferences(t *testing.T) {
+	const h = 1e-6
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) {
+			vals := randValues(3, c.shapes)
+			gr := newGraphRun(t, tensor.Float64, c.shapes, vals, c.ours, 9)
+			_, _, grads := gr.run(t)
+			r := rand.New(rand.NewPCG(4, 4))
+			for p, v := range gr.values {
+				data := v.Data().([]float64)
+				for trial := 0; trial < 12; trial++ {
+					j := r.IntN(len(data))
+					orig := data[j]
+					data[j] = orig + h
+					_, lp, _ := gr.run(t)
+					data[j] = orig - h
+					_, lm, _ := gr.run(t)
+					data[j] = orig
+					fd := (lp - lm) / (2 * h)
+					if math.Abs(fd-grads[p][j]) > 1e-6*(1+math.Abs(fd)) {
+						t.Errorf("input %d [%d]: analytic %v, finite difference %v", p, j, grads[p][j], fd)
+					}
+				}
+			}
+		})
+	}
+}
