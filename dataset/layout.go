@@ -119,7 +119,7 @@ type SurveyConfig struct {
 	MinCorrelation float64
 	// AllowPoorMatch loads a survey whose alignment is below MinCorrelation.
 	AllowPoorMatch bool
-	// Splits lists the splits to load (nil: train, test1 and test2).
+	// Splits lists the splits to load (nil: all, i.e. train, test1, test2).
 	Splits []string
 }
 
@@ -155,18 +155,20 @@ func (s *Survey) Test1() *Volume { return s.Volumes["test1"] }
 // Test2 returns the test2 volume (nil when not loaded).
 func (s *Survey) Test2() *Volume { return s.Volumes["test2"] }
 
-// resolveDataDir accepts either the directory holding train/ or one
-// holding data/train/.
+// resolveDataDir accepts either the directory holding train/ (or
+// test_once/, or survey.json) or one holding data/train/.
 func resolveDataDir(dir string) (string, error) {
 	if dir == "" {
 		return "", errors.New("survey: no data directory given")
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "data")} {
-		if st, err := os.Stat(filepath.Join(d, "train")); err == nil && st.IsDir() {
-			return d, nil
+		for _, sub := range []string{"train", "test_once", ManifestFile} {
+			if _, err := os.Stat(filepath.Join(d, sub)); err == nil {
+				return d, nil
+			}
 		}
 	}
-	return "", fmt.Errorf("survey %s: no train/ directory (nor data/train/): run `segloss fetch-data --dest %s` or `segloss synth --out %s`", dir, dir, dir)
+	return "", fmt.Errorf("survey %s: no train/ or test_once/ directory (nor data/train/): run `segloss fetch-data --dest %s` or `segloss synth --out %s`", dir, dir, dir)
 }
 
 // LoadSurvey loads the splits named in cfg from the Alaudah npy layout, or
@@ -193,13 +195,17 @@ func LoadSurvey(cfg SurveyConfig) (*Survey, error) {
 	if s.Manifest != nil {
 		specs = s.Manifest.Splits
 	}
+	var have []string
+	for _, sp := range specs {
+		have = append(have, sp.Name)
+	}
 	want := cfg.Splits
 	if want == nil {
-		want = SplitNames
+		want = have
 	}
 	for _, w := range want {
-		if !slices.ContainsFunc(specs, func(sp SplitSpec) bool { return sp.Name == w }) {
-			return nil, fmt.Errorf("survey %s: unknown split %q (have train, test1, test2)", root, w)
+		if !slices.Contains(have, w) {
+			return nil, fmt.Errorf("survey %s: unknown split %q (have %v)", root, w, have)
 		}
 	}
 	segyPath := cfg.SEGYFile

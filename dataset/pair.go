@@ -77,6 +77,9 @@ func (s *Survey) loadWithSEGY(cfg SurveyConfig, path string, specs []SplitSpec, 
 		if err := fillFromSEGY(v, src, al.Offset, path); err != nil {
 			return err
 		}
+		if e, ok := src.(interface{ Err() error }); ok && e.Err() != nil {
+			return fmt.Errorf("%s: %w", path, e.Err())
+		}
 		s.Volumes[sp.Name] = v
 	}
 	return nil

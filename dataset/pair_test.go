@@ -1,0 +1,164 @@
+package dataset
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/segloss/segloss/segy"
+)
+
+// sharedFile returns a file under ../shared of the repository root, or
+// skips the test when it is absent.
+func sharedFile(t *testing.T, rel string) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Skip("repository root not found")
+		}
+		dir = up
+	}
+	p := filepath.Join(dir, "..", "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("%s absent", p)
+	}
+	return p
+}
+
+// writeSplitLabels writes an Alaudah-layout labels file for split sp with
+// ns samples, labels (k % 6).
+func writeSplitLabels(t *testing.T, root string, sp SplitSpec, ns int) {
+	t.Helper()
+	lab := make([]uint8, sp.NI*sp.NX*ns)
+	for i := range lab {
+		lab[i] = uint8(i % ns % NumClasses)
+	}
+	if err := WriteNPYUint8(filepath.Join(root, sp.LabelsFile), lab, []int{sp.NI, sp.NX, ns}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPairF3Crop places the test1 labels in the real F3 crop
+// (inlines 111-133, crosslines 875-892 = test1[11:34, 575:593]).
+func TestPairF3Crop(t *testing.T) {
+	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	root := t.TempDir()
+	sp := AlaudahSplits()[1]
+	writeSplitLabels(t, root, sp, 75)
+	off := 0
+	s, err := LoadSurvey(SurveyConfig{DataDir: root, SEGYFile: sgy, SampleOffset: &off, Splits: []string{"test1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.Test1()
+	f, err := segy.Open(sgy, segy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, _ := f.Geometry()
+	live := 0
+	for _, m := range v.Missing {
+		if !m {
+			live++
+		}
+	}
+	if live != 23*18 {
+		t.Fatalf("%d live traces, want %d", live, 23*18)
+	}
+	tr, _ := g.Trace(120, 880)
+	want := make([]float32, f.NumSamples())
+	if err := f.ReadTrace(tr, want); err != nil {
+		t.Fatal(err)
+	}
+	i, j := 120-100, 880-300
+	for k := 0; k < v.NS; k++ {
+		if v.Seismic[v.Index(i, j, k)] != want[k] {
+			t.Fatalf("sample %d: %g want %g", k, v.Seismic[v.Index(i, j, k)], want[k])
+		}
+	}
+	if v.Missing[0] != true || v.Labels[0] != Ignore || v.Labels[v.Index(i, j, 3)] != 3 {
+		t.Fatal("missing traces must carry Ignore labels, live ones their labels")
+	}
+	if v.T0 != 4 || v.DT != 4 {
+		t.Fatalf("T0 %g DT %g, want 4 and 4 ms", v.T0, v.DT)
+	}
+	// 76 label samples do not fit 75 SEG-Y samples.
+	writeSplitLabels(t, root, sp, 76)
+	if _, err := LoadSurvey(SurveyConfig{DataDir: root, SEGYFile: sgy, SampleOffset: &off, Splits: []string{"test1"}}); err == nil || !strings.Contains(err.Error(), "exceed") {
+		t.Fatalf("want sample-range error, got %v", err)
+	}
+	// Wrong header bytes: no trace of the split is found.
+	writeSplitLabels(t, root, sp, 75)
+	if _, err := LoadSurvey(SurveyConfig{DataDir: root, SEGYFile: sgy, SampleOffset: &off, IlineByte: 193, XlineByte: 189, Splits: []string{"test1"}}); err == nil || !strings.Contains(err.Error(), "header bytes") {
+		t.Fatalf("want header-byte hint, got %v", err)
+	}
+}
+
+// TestFindAlignmentF3 cuts a labelled-seismic stand-in out of the F3 crop
+// at a known vertical offset and finds it again.
+func TestFindAlignmentF3(t *testing.T) {
+	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	src, closeFn, err := openSEGY(sgy, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	for _, off := range []int{0, 7, 20} {
+		ref := NewVolume("train", 23, 18, 50, 111, 875, false)
+		for i := 0; i < ref.NI; i++ {
+			for j := 0; j < ref.NX; j++ {
+				tr, ok := src.Trace(111+i, 875+j)
+				if !ok {
+					t.Fatal("crop has a hole")
+				}
+				copy(ref.Seismic[ref.Index(i, j, 0):], tr[off:off+50])
+			}
+		}
+		got, corr, err := FindAlignment(ref, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != off || math.Abs(corr-1) > 1e-6 {
+			t.Fatalf("offset %d: found %d with correlation %g", off, got, corr)
+		}
+	}
+}
+
+// TestAlignmentRefusesPoorMatch: labelled seismic unrelated to the SEG-Y
+// must stop loading unless AllowPoorMatch.
+func TestAlignmentRefusesPoorMatch(t *testing.T) {
+	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	root := t.TempDir()
+	sp := SplitSpec{"train", "train/train_seismic.npy", "train/train_labels.npy", 111, 875, 23, 18}
+	writeSplitLabels(t, root, sp, 40)
+	noise := make([]float32, 23*18*40)
+	for i := range noise {
+		noise[i] = float32(math.Sin(float64(i) * 1.7))
+	}
+	if err := WriteNPYFloat32(filepath.Join(root, sp.SeismicFile), noise, []int{23, 18, 40}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteManifest(root, &Manifest{Name: "t", Samples: 40, Splits: []SplitSpec{sp}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := SurveyConfig{DataDir: root, SEGYFile: sgy, FindOffset: true}
+	if _, err := LoadSurvey(cfg); err == nil || !strings.Contains(err.Error(), "correlates only") {
+		t.Fatalf("want poor-match refusal, got %v", err)
+	}
+	cfg.AllowPoorMatch = true
+	s, err := LoadSurvey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Alignment.Searched || s.Alignment.Correlation > 0.5 {
+		t.Fatalf("alignment %+v", s.Alignment)
+	}
+}
