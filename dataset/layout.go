@@ -162,11 +162,14 @@ func resolveDataDir(dir string) (string, error) {
 		return "", errors.New("survey: no data directory given")
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "data")} {
-		for _, sub := range []string{"train", "test_once", ManifestFile} {
+		for _, sub := range []string{"train", "test_once"} {
 			if _, err := os.Stat(filepath.Join(d, sub)); err == nil {
 				return d, nil
 			}
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err == nil {
+		return dir, nil
 	}
 	return "", fmt.Errorf("survey %s: no train/ or test_once/ directory (nor data/train/): run `segloss fetch-data --dest %s` or `segloss synth --out %s`", dir, dir, dir)
 }
