@@ -684,3 +684,12 @@ func (f *File) HeaderWord(i, pos, width int, unsigned bool) (int64, error) {
 	}
 	return getWord(b, 0, width, unsigned, f.order), nil
 }
+
+// RawTrace returns the sample bytes of trace i as stored in the file.
+func (f *File) RawTrace(i int) ([]byte, error) {
+	if err := f.checkTrace(i); err != nil {
+		return nil, err
+	}
+	b := make([]byte, f.ns*f.format.Size())
+	return b, f.readAt(b, f.traceOffset(i)+f.sampleOffset(), i)
+}
