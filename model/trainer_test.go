@@ -1,8 +1,10 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -211,4 +213,48 @@ func randomWeights(seed int64, n int) []float32 {
 		w[i] = float32(r.NormFloat64())
 	}
 	return w
+}
+
+func TestStepErrors(t *testing.T) {
+	m, err := New(Config{InChannels: 1, Classes: 2, Depth: 2, Base: 2}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInput(1, 2*8*8)
+	cases := []struct {
+		name string
+		fn   LossFunc
+		x    []float32
+		want string
+	}{
+		{"loss error", func([]float32, []float32, int, int, int, int) (float64, error) {
+			return 0, errors.New("labels missing")
+		}, x, "labels missing"},
+		{"nan loss", func([]float32, []float32, int, int, int, int) (float64, error) { return math.NaN(), nil }, x, "not finite"},
+		{"short batch", pixelCE(make([]int, 2*8*8)), x[:100], "has 100 values, want 128"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := m.NewTrainer(2, 8, 8, tc.fn, newAdam(t, 0.1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(m)
+			_, err = tr.Step(tc.x)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one saying %q", err, tc.want)
+			}
+			if !slices.Equal(before, snapshot(m)) {
+				t.Fatal("a failed step changed the weights")
+			}
+			// The trainer still works afterwards.
+			tr.loss.fn = pixelCE(make([]int, 2*8*8))
+			if _, err := tr.Step(x); err != nil {
+				t.Fatalf("step after a failed one: %v", err)
+			}
+		})
+	}
+	if _, err := m.NewTrainer(2, 5, 8, pixelCE(nil), newAdam(t, 0.1)); err == nil || !strings.Contains(err.Error(), "multiple of 2") {
+		t.Errorf("a 5x8 trainer for a depth-2 model: %v", err)
+	}
 }
