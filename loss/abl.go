@@ -1,0 +1,406 @@
+package loss
+
+import (
+	"fmt"
+	"math"
+)
+
+// ablOffsets are the 8 direction offsets (row, column) of ABL in segloss's order; index 8 is the centre.
+var ablOffsets = [9][2]int{{1, 0}, {-1, 0}, {0, -1}, {0, 1}, {-1, 1}, {1, 1}, {-1, -1}, {1, -1}, {0, 0}}
+
+// ablOutside is the distance candidate of an offset that leaves the image.
+const ablOutside = 1e5
+
+// bilinearAxis returns segloss's (PyTorch's) align_corners=True source indices and weights along one axis.
+func bilinearAxis(in, out int) (i0, i1 []int, lam []float64) {
+	i0, i1, lam = make([]int, out), make([]int, out), make([]float64, out)
+	scale := 0.0
+	if out > 1 {
+		scale = float64(in-1) / float64(out-1)
+	}
+	for d := range out {
+		src := scale * float64(d)
+		i := int(src)
+		step := 0
+		if i < in-1 {
+			step = 1
+		}
+		i0[d], i1[d], lam[d] = i, i+step, src-float64(i)
+	}
+	return i0, i1, lam
+}
+
+// resizeBilinear resizes x (shape sh) to oh x ow (bilinear, aligned corners) into dst, or, when back is set,
+// adds the transpose of that map applied to dst (a gradient on the resized grid) into x.
+func resizeBilinear(x []float64, sh Shape, dst []float64, oh, ow int, back bool) {
+	y0, y1, ly := bilinearAxis(sh.H, oh)
+	x0, x1, lx := bilinearAxis(sh.W, ow)
+	planes := sh.N * sh.C
+	parallelFor(planes, func(_, pl int) {
+		in := x[pl*sh.H*sh.W : (pl+1)*sh.H*sh.W]
+		out := dst[pl*oh*ow : (pl+1)*oh*ow]
+		for i := range oh {
+			h1, h0 := ly[i], 1-ly[i]
+			r0, r1 := y0[i]*sh.W, y1[i]*sh.W
+			for j := range ow {
+				w1, w0 := lx[j], 1-lx[j]
+				if back {
+					v := out[i*ow+j]
+					in[r0+x0[j]] += h0 * w0 * v
+					in[r0+x1[j]] += h0 * w1 * v
+					in[r1+x0[j]] += h1 * w0 * v
+					in[r1+x1[j]] += h1 * w1 * v
+					continue
+				}
+				out[i*ow+j] = h0*(w0*in[r0+x0[j]]+w1*in[r0+x1[j]]) + h1*(w0*in[r1+x0[j]]+w1*in[r1+x1[j]])
+			}
+		}
+	})
+}
+
+// ablPixel is one kept predicted-boundary pixel.
+type ablPixel struct {
+	o     int // flat pixel index within the image
+	z     [8]float64
+	dir   int
+	ce    float64
+	omega float64
+}
+
+func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wantGrad bool, res *Result) error {
+	compat := pr.mode == Compat
+	n, c := sh.N, sh.C
+	gsh := Shape{N: n, C: c, H: lh, W: lw}
+	hw := lh * lw
+	resized := lh != sh.H || lw != sh.W
+	x := ws.x[:sh.Len()]
+	if resized {
+		x = grow(&ws.xr, gsh.Len())
+		resizeBilinear(ws.x[:sh.Len()], sh, x, lh, lw, false)
+	}
+	p, lp := ws.prepareOn(x, gsh)
+	gAll := zeroed(&ws.g, sh.Len())
+	g := gAll
+	if resized {
+		g = zeroed(&ws.gr, gsh.Len())
+	}
+	var gce []float64
+	if wantGrad {
+		gce = g
+	}
+	ce, _ := ws.crossEntropy(p, lp, labels, gsh, pr.ign, pr.w, pr.red, gce, nil)
+	res.Loss = ce
+	var mp *ABLMaps
+	if res.Maps != nil {
+		res.Maps.Shape, res.Maps.CE = gsh, ce
+		mp = &ABLMaps{}
+		res.Maps.ABL = mp
+	}
+	finish := func() {
+		if resized && wantGrad {
+			resizeBilinear(gAll, sh, g, lh, lw, true)
+		}
+	}
+	// Predicted boundary: KL scores, the x1.2 threshold loop, 3x3 dilation.
+	kl := grow(&ws.img, n*hw)
+	parallelFor(n, func(_, img int) {
+		KLMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw])
+	})
+	maxN := float64(hw) * pr.ratio
+	buf := make([]float64, n*hw)
+	var thr []float64
+	if compat {
+		thr = []float64{nextThreshold(kl, maxN, buf)}
+	} else {
+		thr = make([]float64, n)
+		parallelFor(n, func(_, img int) {
+			thr[img] = nextThreshold(kl[img*hw:(img+1)*hw], maxN, buf[img*hw:(img+1)*hw])
+		})
+	}
+	raw := make([]bool, n*hw)
+	bp := make([]bool, n*hw)
+	counts := make([]int, n)
+	parallelFor(n, func(_, img int) {
+		t := thr[0]
+		if !compat {
+			t = thr[img]
+		}
+		r := raw[img*hw : (img+1)*hw]
+		for ij, v := range kl[img*hw : (img+1)*hw] {
+			r[ij] = v > t
+		}
+		Dilate3x3(r, lh, lw, bp[img*hw:(img+1)*hw])
+		for _, b := range bp[img*hw : (img+1)*hw] {
+			if b {
+				counts[img]++
+			}
+		}
+	})
+	count := 0
+	for _, k := range counts {
+		count += k
+	}
+	if mp != nil {
+		mp.KL = append([]float64(nil), kl...)
+		mp.MaxN, mp.Thresholds = maxN, thr
+		mp.PredBoundary, mp.PredBoundaryCount = bp, count
+	}
+	if count <= 1 {
+		finish()
+		return nil
+	}
+	if compat && pr.w != nil && c != 8 {
+		return fmt.Errorf("loss active-boundary: segloss hands the %d class weights to the 8-way direction "+
+			"cross-entropy and raises RuntimeError (weight tensor should be defined for all 8 classes)", c)
+	}
+	// Ground-truth boundary and distance map, per image.
+	bg := make([]bool, n*hw)
+	dist := make([]float64, n*hw)
+	hasB := make([]bool, n)
+	scr := ws.scratchFor(workerCount(n))
+	parallelFor(n, func(wk, img int) {
+		lab := labels[img*hw : (img+1)*hw]
+		b := bg[img*hw : (img+1)*hw]
+		all := true
+		for i := range lh {
+			for j := range lw {
+				o := i*lw + j
+				y := lab[o]
+				var on bool
+				if compat {
+					on = y == pr.ign || (i < lh-1 && lab[o+lw] != y) || (j < lw-1 && lab[o+1] != y)
+				} else if y != pr.ign {
+					on = (i < lh-1 && lab[o+lw] != y && lab[o+lw] != pr.ign) ||
+						(j < lw-1 && lab[o+1] != y && lab[o+1] != pr.ign)
+				}
+				b[o] = on
+				hasB[img] = hasB[img] || on
+				all = all && on
+			}
+		}
+		d := dist[img*hw : (img+1)*hw]
+		switch {
+		case compat && all:
+			clear(d)
+		case compat && !hasB[img]:
+			for i := range lh {
+				for j := range lw {
+					d[i*lw+j] = math.Floor(math.Sqrt(float64(1+i*i+j*j))) - 1
+				}
+			}
+		case hasB[img]:
+			sq := grow(&scr[wk].i64, hw)
+			scr[wk].edt.run(b, lh, lw, sq)
+			for o, v := range sq {
+				e := math.Sqrt(float64(v))
+				switch {
+				case v == 0:
+					d[o] = 0
+				case compat:
+					d[o] = math.Floor(e) - 1
+				default:
+					d[o] = math.Max(e-1, 0)
+				}
+			}
+		default:
+			clear(d)
+		}
+	})
+	// Directions, direction logits and their cross-entropy, per image.
+	kept := make([][]ablPixel, n)
+	var all [][3]int
+	var dirAll []int
+	var dw []float64
+	if compat && pr.w != nil {
+		dw = pr.w
+	}
+	for img := range n {
+		for o := range hw {
+			if !bp[img*hw+o] {
+				continue
+			}
+			i, j := o/lw, o%lw
+			best, bd := 0, math.Inf(1)
+			for m, off := range ablOffsets {
+				ii, jj := i+off[0], j+off[1]
+				cand := ablOutside
+				if ii >= 0 && ii < lh && jj >= 0 && jj < lw {
+					cand = dist[img*hw+ii*lw+jj]
+				}
+				if cand < bd {
+					best, bd = m, cand
+				}
+			}
+			if mp != nil {
+				all = append(all, [3]int{img, i, j})
+				dirAll = append(dirAll, best)
+			}
+			if best == 8 {
+				continue
+			}
+			if !compat && (labels[img*hw+o] == pr.ign || !hasB[img]) {
+				continue
+			}
+			kept[img] = append(kept[img], ablPixel{o: o, dir: best})
+		}
+	}
+	eps := pr.smooth
+	parallelFor(n, func(_, img int) {
+		pi, lpi := p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw]
+		for q := range kept[img] {
+			px := &kept[img][q]
+			i, j := px.o/lw, px.o%lw
+			for m := range 8 {
+				nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
+				z := 0.0
+				for k := range c {
+					z += pi[k*hw+nb] * (lpi[k*hw+nb] - lpi[k*hw+px.o])
+				}
+				px.z[m] = z
+			}
+			var ls [8]float64
+			logSoftmax8(&px.z, &ls)
+			wg := 1.0
+			if dw != nil {
+				wg = dw[px.dir]
+			}
+			smooth := 0.0
+			for m := range 8 {
+				wm := 1.0
+				if dw != nil {
+					wm = dw[m]
+				}
+				smooth -= wm * ls[m]
+			}
+			px.ce = (1-eps)*(-wg*ls[px.dir]) + eps/8*smooth
+			if compat {
+				dm, cl := float32(dist[img*hw+px.o]), float32(pr.clip)
+				px.omega = float64(min(dm, cl) / cl)
+			} else {
+				px.omega = min(dist[img*hw+px.o], pr.clip) / pr.clip
+			}
+		}
+	})
+	var ceSum, omegaSum, prodSum float64
+	var omega32 []float32
+	nk := 0
+	for img := range n {
+		for _, px := range kept[img] {
+			ceSum += px.ce
+			omega32 = append(omega32, float32(px.omega))
+			omegaSum += px.omega
+			prodSum += px.ce * px.omega
+			nk++
+		}
+	}
+	var border float64
+	if compat {
+		omegaSum = float64(torchSum32(omega32))
+		border = ceSum * omegaSum
+	} else if nk > 0 {
+		border = prodSum / float64(nk)
+	}
+	res.Loss = ce + pr.factor*border
+	if mp != nil {
+		res.Maps.Border = border
+		mp.GTBoundary, mp.Distance = bg, dist
+		mp.Pixels, mp.DirectionAll = all, dirAll
+		mp.DirectionCESum, mp.WeightSum = ceSum, omegaSum
+		idx := 0
+		for img := range n {
+			for _, px := range kept[img] {
+				for idx < len(all) && (all[idx][0] != img || all[idx][1]*lw+all[idx][2] != px.o) {
+					idx++
+				}
+				mp.Kept = append(mp.Kept, idx)
+				mp.DirectionKept = append(mp.DirectionKept, px.dir)
+				mp.DirectionLogits = append(mp.DirectionLogits, px.z)
+				mp.Weights = append(mp.Weights, px.omega)
+				mp.DistanceKept = append(mp.DistanceKept, dist[img*hw+px.o])
+			}
+		}
+	}
+	if !wantGrad || nk == 0 {
+		finish()
+		return nil
+	}
+	parallelFor(n, func(_, img int) {
+		pi, lpi := p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw]
+		gi := g[img*c*hw : (img+1)*c*hw]
+		for _, px := range kept[img] {
+			scale := pr.factor * omegaSum
+			if !compat {
+				scale = pr.factor * px.omega / float64(nk)
+			}
+			if scale == 0 {
+				continue
+			}
+			var ls [8]float64
+			logSoftmax8(&px.z, &ls)
+			var a [8]float64
+			var asum float64
+			for m := range 8 {
+				wm := 1.0
+				if dw != nil {
+					wm = dw[m]
+				}
+				a[m] = eps / 8 * wm
+			}
+			wg := 1.0
+			if dw != nil {
+				wg = dw[px.dir]
+			}
+			a[px.dir] += (1 - eps) * wg
+			for m := range 8 {
+				asum += a[m]
+			}
+			var gz [8]float64
+			for m := range 8 {
+				gz[m] = scale * (math.Exp(ls[m])*asum - a[m])
+			}
+			i, j := px.o/lw, px.o%lw
+			// Through log p_centre: d z_m / d lp_c(centre) = -q_m,c.
+			var hsum float64
+			for k := range c {
+				h := 0.0
+				for m := range 8 {
+					nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
+					h -= gz[m] * pi[k*hw+nb]
+				}
+				gi[k*hw+px.o] += h
+				hsum += h
+			}
+			for k := range c {
+				gi[k*hw+px.o] -= pi[k*hw+px.o] * hsum
+			}
+			if pr.detach {
+				continue
+			}
+			for m := range 8 {
+				nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
+				for k := range c {
+					q := pi[k*hw+nb]
+					gi[k*hw+nb] += gz[m] * q * (lpi[k*hw+nb] - lpi[k*hw+px.o] - px.z[m])
+				}
+			}
+		}
+	})
+	finish()
+	return nil
+}
+
+// logSoftmax8 writes the log-softmax of z into ls.
+func logSoftmax8(z, ls *[8]float64) {
+	m := z[0]
+	for _, v := range z[1:] {
+		m = max(m, v)
+	}
+	s := 0.0
+	for _, v := range z {
+		s += math.Exp(v - m)
+	}
+	l := math.Log(s)
+	for k, v := range z {
+		ls[k] = v - m - l
+	}
+}
