@@ -5,16 +5,29 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/segloss/segloss/model/nnops"
 )
 
 // This file is the only place that applies Gorgonia ops to build layers.
 // Every function takes the nodes it combines (the graph is theirs) and
 // returns the layer's output node; the U-Net in unet.go only calls these,
 // so a faster implementation of a layer replaces one function here.
+//
+// Each layer uses the fast ops of package nnops (same function, buffers
+// reused across steps) unless UseStockOps(true) selects the stock Gorgonia
+// ops, which are kept for comparisons and checks.
 
 // conv3x3 is a 3x3 convolution with stride 1 and zero padding 1 plus a
 // per-channel bias: x (N,Cin,H,W), w (Cout,Cin,3,3), b (1,Cout,1,1).
 func conv3x3(x, w, b *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		y, err := nnops.Conv2D(x, w, b, false)
+		if err != nil {
+			return nil, fmt.Errorf("conv3x3: %w", err)
+		}
+		return y, nil
+	}
 	y, err := G.Conv2d(x, w, tensor.Shape{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1})
 	if err != nil {
 		return nil, fmt.Errorf("conv3x3 %v * %v: %w", x.Shape(), w.Shape(), err)
@@ -25,6 +38,13 @@ func conv3x3(x, w, b *G.Node) (*G.Node, error) {
 // conv1x1 is a 1x1 convolution plus a per-channel bias: x (N,Cin,H,W),
 // w (Cout,Cin,1,1), b (1,Cout,1,1).
 func conv1x1(x, w, b *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		y, err := nnops.Conv2D(x, w, b, false)
+		if err != nil {
+			return nil, fmt.Errorf("conv1x1: %w", err)
+		}
+		return y, nil
+	}
 	y, err := G.Conv2d(x, w, tensor.Shape{1, 1}, []int{0, 0}, []int{1, 1}, []int{1, 1})
 	if err != nil {
 		return nil, fmt.Errorf("conv1x1 %v * %v: %w", x.Shape(), w.Shape(), err)
@@ -43,6 +63,9 @@ func addBias(x, b *G.Node) (*G.Node, error) {
 
 // relu is max(x, 0).
 func relu(x *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		return nnops.ReLU(x)
+	}
 	y, err := G.Rectify(x)
 	if err != nil {
 		return nil, fmt.Errorf("relu %v: %w", x.Shape(), err)
@@ -64,6 +87,9 @@ func batchNorm(x, gamma, beta *G.Node, stats *bnStats, training bool) (*G.Node, 
 
 // maxPool2 is a 2x2 max-pool with stride 2.
 func maxPool2(x *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		return nnops.MaxPool2(x)
+	}
 	y, err := G.MaxPool2D(x, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2})
 	if err != nil {
 		return nil, fmt.Errorf("maxpool %v: %w", x.Shape(), err)
@@ -73,6 +99,9 @@ func maxPool2(x *G.Node) (*G.Node, error) {
 
 // upsample2 repeats every pixel of x 2x2 (nearest neighbour).
 func upsample2(x *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		return nnops.Upsample2(x)
+	}
 	y, err := G.Upsample2D(x, 2)
 	if err != nil {
 		return nil, fmt.Errorf("upsample %v: %w", x.Shape(), err)
@@ -82,6 +111,9 @@ func upsample2(x *G.Node) (*G.Node, error) {
 
 // concat joins a and b along the channel axis.
 func concat(a, b *G.Node) (*G.Node, error) {
+	if !stockOps() {
+		return nnops.Concat(a, b)
+	}
 	y, err := G.Concat(1, a, b)
 	if err != nil {
 		return nil, fmt.Errorf("concat %v and %v: %w", a.Shape(), b.Shape(), err)

@@ -1,0 +1,117 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// netGrads runs one forward/backward pass of m's training graph, built with
+// stock or fast ops, and returns the cost, the logits and every gradient.
+func netGrads(t *testing.T, m *Model, stock bool, n, h, w int, x []float32) (float64, []float64, [][]float64) {
+	t.Helper()
+	UseStockOps(stock)
+	defer UseStockOps(false)
+	tr, err := m.newTrainer(tensor.Float32, m.valuesAs(tensor.Float32), n, h, w, linearCost(3, tensor.Float32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	// Two passes: the second reuses every buffer of the fast ops.
+	for i := 0; i < 2; i++ {
+		if err := tr.forwardBackward(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := tr.costValue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := tr.grads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]float64, len(gs))
+	for i, g := range gs {
+		out[i] = f64s(g.Data())
+	}
+	return c, f64s(tr.nt.logits.Value().Data()), out
+}
+
+func f64s(d any) []float64 {
+	switch v := d.(type) {
+	case []float32:
+		o := make([]float64, len(v))
+		for i, x := range v {
+			o[i] = float64(x)
+		}
+		return o
+	case []float64:
+		return append([]float64(nil), v...)
+	}
+	panic(fmt.Sprintf("unexpected %T", d))
+}
+
+// maxAbs is max |a|.
+func maxAbs(a []float64) float64 {
+	var s float64
+	for _, v := range a {
+		s = math.Max(s, math.Abs(v))
+	}
+	return s
+}
+
+// maxRelDiff is max |a-b| over max(max |b|, floor).
+func maxRelDiff(a, b []float64, floor float64) float64 {
+	var d float64
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d / math.Max(maxAbs(b), floor)
+}
+
+// TestFastOpsMatchStockNetwork checks that the whole U-Net built with the
+// nnops ops computes the same logits, cost and parameter gradients as the
+// one built with stock Gorgonia ops, to float32 rounding.
+func TestFastOpsMatchStockNetwork(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+	}{
+		{"16-32-64", Config{InChannels: 1, Classes: 6, Depth: 3, Base: 16}},
+		{"batchnorm learned", Config{InChannels: 2, Classes: 3, Depth: 2, Base: 4, BatchNorm: true, Upsample: UpsampleLearned}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := New(tc.cfg, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n, h, w = 2, 16, 16
+			x := randomInput(9, n*tc.cfg.InChannels*h*w)
+			sc, sl, sg := netGrads(t, m, true, n, h, w, x)
+			fc, fl, fg := netGrads(t, m, false, n, h, w, x)
+			if d := math.Abs(fc-sc) / math.Abs(sc); d > 1e-5 {
+				t.Errorf("cost %v, stock %v", fc, sc)
+			}
+			if d := maxRelDiff(fl, sl, 0); d > 1e-5 {
+				t.Errorf("logits differ by %.2g of their scale", d)
+			}
+			// A conv bias followed by batch norm has a gradient of rounding
+			// noise only, so each gradient is compared on the scale of the
+			// largest gradient of the network when its own is far smaller.
+			var largest float64
+			for _, g := range sg {
+				largest = math.Max(largest, maxAbs(g))
+			}
+			names := m.ParamNames()
+			for i := range sg {
+				if d := maxRelDiff(fg[i], sg[i], 1e-2*largest); d > 1e-4 {
+					t.Errorf("gradient of %s differs by %.2g of its scale", names[i], d)
+				}
+			}
+		})
+	}
+}
