@@ -2,16 +2,19 @@
 
 #include "textflag.h"
 
-// func kernAVX2(k int, a, b, c *float32, ldc int, acc bool)
-// 4×24 tile: accumulators Y0-Y11 (row i in Y3i..Y3i+2), B row in Y12-Y14.
-TEXT ·kernAVX2(SB), NOSPLIT, $0-41
+// func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+// 4×24 tile: accumulators Y0-Y11 (row i in Y3i..Y3i+2), B row in Y12-Y14;
+// consecutive k rows of B are ldb floats apart.
+TEXT ·kernAVX2(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
-	MOVBQZX acc+40(FP), DX
+	MOVBQZX acc+48(FP), DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -45,7 +48,7 @@ avx2loop:
 	VFMADD231PS Y13, Y15, Y10
 	VFMADD231PS Y14, Y15, Y11
 	ADDQ $16, AX
-	ADDQ $96, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ  avx2loop
 	TESTQ DX, DX
@@ -65,7 +68,7 @@ avx2loop:
 	VADDPS 0(DI), Y9, Y9
 	VADDPS 32(DI), Y10, Y10
 	VADDPS 64(DI), Y11, Y11
-	MOVQ c+24(FP), DI
+	MOVQ c+32(FP), DI
 avx2store:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
@@ -85,16 +88,19 @@ avx2store:
 	VZEROUPPER
 	RET
 
-// func kernAVX512(k int, a, b, c *float32, ldc int, acc bool)
-// 8×48 tile: accumulators Z0-Z23 (row i in Z3i..Z3i+2), B row in Z24-Z26.
-TEXT ·kernAVX512(SB), NOSPLIT, $0-41
+// func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+// 8×48 tile: accumulators Z0-Z23 (row i in Z3i..Z3i+2), B row in Z24-Z26;
+// consecutive k rows of B are ldb floats apart.
+TEXT ·kernAVX512(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
-	MOVBQZX acc+40(FP), DX
+	MOVBQZX acc+48(FP), DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -156,7 +162,7 @@ avx512loop:
 	VFMADD231PS Z25, Z28, Z22
 	VFMADD231PS Z26, Z28, Z23
 	ADDQ $32, AX
-	ADDQ $192, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ  avx512loop
 	TESTQ DX, DX
@@ -192,7 +198,7 @@ avx512loop:
 	VADDPS 0(DI), Z21, Z21
 	VADDPS 64(DI), Z22, Z22
 	VADDPS 128(DI), Z23, Z23
-	MOVQ c+24(FP), DI
+	MOVQ c+32(FP), DI
 avx512store:
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, 64(DI)

@@ -5,11 +5,12 @@ import (
 	"unsafe"
 )
 
-// microKernel computes an mr×nr tile: C = Ap·Bp (+ C when acc), where Ap holds
-// k columns of mr values and Bp holds k rows of nr values, both packed.
+// microKernel computes an mr×nr tile: C = Ap·B (+ C when acc), where Ap
+// holds k packed columns of mr values and B holds k rows of nr values, ldb
+// floats apart (nr when packed).
 type microKernel struct {
 	mr, nr int
-	fn     func(k int, a, b, c *float32, ldc int, acc bool)
+	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
 }
 
 // Blocking sizes of the packed GEMM: a KC×NC panel of B stays in L2/L3, an
@@ -68,22 +69,33 @@ func (g packedGEMM) Sgemm(transA, transB bool, m, n, k int, a []float32, lda int
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
 			acc := pc > 0 || beta != 0
-			packB(bp, transB, b, ldb, pc, jc, kc, ncb, nr)
+			// A row-major B is read in place, except for a last partial panel.
+			direct := !transB
+			if direct {
+				if full := ncb / nr * nr; full < ncb {
+					packB(bp[(full/nr)*kc*nr:], false, b, ldb, pc, jc+full, kc, ncb-full, nr)
+				}
+			} else {
+				packB(bp, transB, b, ldb, pc, jc, kc, ncb, nr)
+			}
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
 				packA(ap, transA, a, lda, ic, pc, mcb, kc, mr)
 				for jr := 0; jr < ncb; jr += nr {
 					nw := min(nr, ncb-jr)
-					bpan := &bp[(jr/nr)*kc*nr]
+					bpan, bstride := &bp[(jr/nr)*kc*nr], nr
+					if direct && nw == nr {
+						bpan, bstride = &b[pc*ldb+jc+jr], ldb
+					}
 					for ir := 0; ir < mcb; ir += mr {
 						mw := min(mr, mcb-ir)
 						apan := &ap[(ir/mr)*kc*mr]
 						ci := (ic+ir)*ldc + jc + jr
 						if mw == mr && nw == nr {
-							g.kern.fn(kc, apan, bpan, &c[ci], ldc, acc)
+							g.kern.fn(kc, apan, bpan, bstride, &c[ci], ldc, acc)
 							continue
 						}
-						g.kern.fn(kc, apan, bpan, &tile[0], nr, false)
+						g.kern.fn(kc, apan, bpan, bstride, &tile[0], nr, false)
 						for i := 0; i < mw; i++ {
 							row := c[ci+i*ldc : ci+i*ldc+nw]
 							src := tile[i*nr : i*nr+nw]
@@ -157,13 +169,13 @@ func packB(bp []float32, trans bool, b []float32, ldb, pc, jc, kc, ncb, nr int) 
 // goKernel is the portable 4×4 micro-kernel.
 var goKernel = microKernel{mr: 4, nr: 4, fn: goKern4x4}
 
-func goKern4x4(k int, a, b, c *float32, ldc int, acc bool) {
+func goKern4x4(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool) {
 	as := unsafe.Slice(a, 4*k)
-	bs := unsafe.Slice(b, 4*k)
+	bs := unsafe.Slice(b, (k-1)*ldb+4)
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < k; p++ {
 		av := as[p*4 : p*4+4 : p*4+4]
-		bv := bs[p*4 : p*4+4 : p*4+4]
+		bv := bs[p*ldb : p*ldb+4 : p*ldb+4]
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		c00 += a0 * b0
