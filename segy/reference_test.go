@@ -38,9 +38,9 @@ func testdataDir(t testing.TB) string {
 }
 
 type refFile struct {
-	File              string         `json:"file"`
-	Container         string         `json:"container"`
-	Expected          map[string]any `json:"expected"`
+	File       string         `json:"file"`
+	Container  string         `json:"container"`
+	Expected   map[string]any `json:"expected"`
 	TextHeader struct {
 		Encoding  string `json:"encoding_guess"`
 		FirstLine string `json:"first_line_decoded"`
