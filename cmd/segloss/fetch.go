@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/segy"
+)
+
+func init() { register(newFetchCmd) }
+
+// fetchOptions are the flags of segloss fetch-data.
+type fetchOptions struct {
+	dest     string
+	url      string
+	md5      string
+	segyURL  string
+	segyMD5  string
+	segyFile string
+	skipNPY  bool
+	retries  int
+	quiet    bool
+}
+
+func newFetchCmd() *cobra.Command {
+	var o fetchOptions
+	cmd := &cobra.Command{
+		Use:   "fetch-data",
+		Short: "Download the F3 facies labels (Alaudah et al. 2019) and register the F3 SEG-Y",
+		Long: `fetch-data downloads data.zip of the labelled F3 release (Zenodo record
+3755060), following redirects and resuming an interrupted download with HTTP
+range requests, verifies its MD5, unpacks it safely into DEST (DEST/data/
+train/... and DEST/data/test_once/...) and checks the layout. Running it
+again skips a verified zip and files already unpacked.
+
+The original F3 SEG-Y sits behind landing pages (terranubis.com), so it
+cannot be fetched automatically: download it yourself and pass
+--segy-file PATH, or give a direct link with --segy-url URL. Either way
+the file is checked to open as SEG-Y and registered in DEST/segy.json;
+put its path in your config as segy_file to train on it.`,
+		Example: `  segloss fetch-data                                   # labels into ./data
+  segloss fetch-data --dest /big/f3
+  segloss fetch-data --segy-file ~/Downloads/F3_entire.sgy
+  segloss fetch-data --skip-labels --segy-url https://example.org/F3.sgy`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return runFetch(ctx, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dest, "dest", "data", "destination directory")
+	f.StringVar(&o.url, "url", dataset.AlaudahURL, "URL of data.zip")
+	f.StringVar(&o.md5, "md5", dataset.AlaudahMD5, "expected MD5 of data.zip (empty: no check)")
+	f.StringVar(&o.segyURL, "segy-url", "", "direct URL of the F3 SEG-Y to download into DEST/segy/ and register")
+	f.StringVar(&o.segyMD5, "segy-md5", "", "expected MD5 of the SEG-Y from --segy-url")
+	f.StringVar(&o.segyFile, "segy-file", "", "local F3 SEG-Y to register")
+	f.BoolVar(&o.skipNPY, "skip-labels", false, "do not fetch data.zip (only the SEG-Y)")
+	f.IntVar(&o.retries, "retries", 3, "resumes of an interrupted transfer")
+	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	return cmd
+}
+
+// byteProgress returns a progress callback drawing a byte bar (size, rate,
+// ETA) on w, and a function that finishes it.
+func byteProgress(w io.Writer, desc string, quiet bool) (func(done, total int64), func()) {
+	var bar *progressbar.ProgressBar
+	fn := func(done, total int64) {
+		if quiet {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(w),
+				progressbar.OptionSetDescription(desc), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100e6), progressbar.OptionClearOnFinish())
+		}
+		bar.Set64(done)
+	}
+	return fn, func() {
+		if bar != nil {
+			bar.Finish()
+		}
+	}
+}
+
+// runFetch fetches the labels and registers the SEG-Y as o asks.
+func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) error {
+	if o.segyURL != "" && o.segyFile != "" {
+		return fmt.Errorf("give --segy-url or --segy-file, not both")
+	}
+	retries := o.retries
+	if retries == 0 {
+		retries = -1
+	}
+	if !o.skipNPY {
+		progress, finish := byteProgress(stderr, "data.zip", o.quiet)
+		res, err := dataset.FetchAlaudah(ctx, o.dest, dataset.DownloadOptions{URL: o.url, MD5: o.md5, Retries: retries, Progress: progress})
+		finish()
+		if err != nil {
+			return err
+		}
+		state := "downloaded"
+		if res.Download.Skipped {
+			state = "already verified"
+		}
+		fmt.Fprintf(stdout, "data.zip %s (%d bytes); %d files unpacked into %s\n", state, res.Download.Bytes, res.Extracted, o.dest)
+	}
+	segyPath := o.segyFile
+	if o.segyURL != "" {
+		segyPath = filepath.Join(o.dest, "segy", dataset.FileNameFromURL(o.segyURL))
+		progress, finish := byteProgress(stderr, filepath.Base(segyPath), o.quiet)
+		_, err := dataset.Download(ctx, dataset.DownloadOptions{URL: o.segyURL, MD5: o.segyMD5, Path: segyPath, Retries: retries, Progress: progress})
+		finish()
+		if err != nil {
+			return err
+		}
+	}
+	if segyPath == "" {
+		fmt.Fprintf(stdout, "F3 SEG-Y: not registered. It is behind landing pages, e.g.\n")
+		for _, p := range dataset.F3SEGYPages {
+			fmt.Fprintf(stdout, "  %s\n", p)
+		}
+		fmt.Fprintf(stdout, "download it, then run: segloss fetch-data --skip-labels --dest %s --segy-file PATH\n", o.dest)
+		return nil
+	}
+	f, err := segy.Open(segyPath, segy.Options{})
+	if err != nil {
+		return err
+	}
+	g, err := f.Geometry()
+	ns := f.NumSamples()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.dest, 0o755); err != nil {
+		return err
+	}
+	if err := dataset.RegisterSEGY(o.dest, segyPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "registered %s (inlines %d-%d, crosslines %d-%d, %d samples) in %s\nset segy_file: %s in your config to train on it\n",
+		segyPath, g.Inlines[0], g.Inlines[len(g.Inlines)-1], g.Crosslines[0], g.Crosslines[len(g.Crosslines)-1], ns,
+		filepath.Join(o.dest, "segy.json"), segyPath)
+	return nil
+}

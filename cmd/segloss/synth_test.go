@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSynthCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "syn")
+	got, err := runCLI(t, "synth", "--out", out, "--size", "16x20x40", "--seed", "4", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"wrote synthetic survey 16x20x40 seed 4", "inlines 300-315, crosslines 300-319, 40 samples at 4 ms", "Zechstein"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("output lacks %q:\n%s", want, got)
+		}
+	}
+	for _, f := range []string{"seismic.sgy", "survey.json", "data/train/train_labels.npy", "data/test_once/test2_seismic.npy"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err = runCLI(t, "synth", "--out", out, "--size", "16x20x40", "--seed", "4", "--quiet")
+	if err != nil || !strings.Contains(got, "up to date") {
+		t.Fatalf("rerun: %v\n%s", err, got)
+	}
+	if _, err := runCLI(t, "synth", "--out", out, "--size", "huge"); err == nil || !strings.Contains(err.Error(), "huge") {
+		t.Fatalf("bad size: %v", err)
+	}
+}
