@@ -677,3 +677,38 @@ func TestIntervalRules(t *testing.T) {
 		}
 	}
 }
+
+func TestStatsMergeMatchesWhole(t *testing.T) {
+	b := synth{ns: 7, traces: 9, data: func(tr int, d []byte) {
+		for k := 0; k < 7; k++ {
+			v := float32(tr-4) * float32(k+1) / 3
+			if tr == 2 && k == 3 {
+				v = float32(math.NaN())
+			}
+			if tr == 5 && k == 0 {
+				v = float32(math.Inf(-1))
+			}
+			binary.BigEndian.PutUint32(d[4*k:], math.Float32bits(v))
+		}
+	}}.bytes()
+	f := mustOpen(t, b, "stats.sgy", Options{})
+	whole, err := f.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts Stats
+	for first := 0; first < 9; first += 4 {
+		n := min(4, 9-first)
+		s, err := f.StatsOf(first, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = parts.Merge(s)
+	}
+	if whole.Count != 61 || whole.NaN != 1 || whole.Inf != 1 || whole.Min != float64(float32(-28)/3) || whole.Max != float64(float32(4)*float32(7)/3) {
+		t.Fatalf("whole %+v", whole)
+	}
+	if !closeRel(parts.Sum, whole.Sum, 1e-15) || parts.Min != whole.Min || parts.Max != whole.Max || parts.Count != whole.Count || parts.NaN != 1 || parts.Inf != 1 {
+		t.Fatalf("merged %+v, whole %+v", parts, whole)
+	}
+}

@@ -266,17 +266,55 @@ func (a acc) value() float64 { return a.s + a.c }
 
 // Stats decodes every sample (as float64, so integer formats are exact)
 // and summarises them, reading in parallel.
-func (f *File) Stats() (Stats, error) {
+func (f *File) Stats() (Stats, error) { return f.StatsOf(0, f.ntraces) }
+
+// Merge combines the statistics of two disjoint sets of samples.
+func (s Stats) Merge(o Stats) Stats {
+	if o.Count+o.NaN+o.Inf == 0 {
+		return s
+	}
+	if s.Count+s.NaN+s.Inf == 0 {
+		return o
+	}
+	var sum, sq acc
+	sum.add(s.Sum)
+	sum.add(o.Sum)
+	sq.add(s.SumSq)
+	sq.add(o.SumSq)
+	m := Stats{Count: s.Count + o.Count, NaN: s.NaN + o.NaN, Inf: s.Inf + o.Inf, Sum: sum.value(), SumSq: sq.value()}
+	m.Min, m.Max = math.NaN(), math.NaN()
+	if m.Count > 0 {
+		m.Min = math.Min(nanTo(s.Min, math.Inf(1)), nanTo(o.Min, math.Inf(1)))
+		m.Max = math.Max(nanTo(s.Max, math.Inf(-1)), nanTo(o.Max, math.Inf(-1)))
+		m.Mean = m.Sum / float64(m.Count)
+		m.RMS = math.Sqrt(m.SumSq / float64(m.Count))
+	}
+	return m
+}
+
+func nanTo(v, alt float64) float64 {
+	if math.IsNaN(v) {
+		return alt
+	}
+	return v
+}
+
+// StatsOf summarises the samples of n traces from first (see Stats); a
+// caller can walk a large file in pieces and Merge the results.
+func (f *File) StatsOf(first, n int) (Stats, error) {
+	if n < 0 || first < 0 || first+n > f.ntraces {
+		return Stats{}, f.errorf(first, -1, "traces %d to %d are outside the file's %d traces", first, first+n-1, f.ntraces)
+	}
 	type part struct {
 		n, nan, inf int64
 		min, max    float64
 		sum, sq     acc
 	}
-	parts := make([]part, f.ntraces)
+	parts := make([]part, n)
 	size := f.format.Size()
-	spans := make([]span, f.ntraces)
+	spans := make([]span, n)
 	for i := range spans {
-		spans[i] = span{trace: i}
+		spans[i] = span{trace: first + i}
 	}
 	bufs := sync.Pool{New: func() any { b := make([]float64, f.ns); return &b }}
 	err := f.runSpans(spans, f.sampleOffset(), f.ns*size, func(s span, b []byte) error {
@@ -300,7 +338,7 @@ func (f *File) Stats() (Stats, error) {
 			p.sum.add(x)
 			p.sq.add(x * x)
 		}
-		parts[s.trace] = p
+		parts[s.trace-first] = p
 		return nil
 	})
 	if err != nil {
