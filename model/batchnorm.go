@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -37,10 +39,19 @@ func newBNStats(c int) *bnStats {
 // statistics and updates the running ones; otherwise it uses the running
 // statistics and changes nothing. It deliberately does not implement
 // Gorgonia's TrainModeOp, so no tape machine can reset its statistics.
+//
+// The op keeps its output tensor between runs (it returns the same tensor,
+// rewritten, every time) and the statistics of its last forward pass, which
+// its gradient ops read; they take the forward output as an input so that
+// the tape always runs them after the forward pass.
 type bnOp struct {
 	id       int64
 	training bool
 	stats    *bnStats
+	out      *tensor.Dense
+	mean     []float64 // of the last forward pass
+	invstd   []float64
+	variance []float64
 }
 
 func (op *bnOp) Arity() int { return 3 }
@@ -65,6 +76,9 @@ func (op *bnOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *bnOp) Hashcode() uint32      { return hashOf(op) }
 func (op *bnOp) String() string        { return fmt.Sprintf("BatchNorm#%d(train=%t)", op.id, op.training) }
 func (op *bnOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
+
+// checkDims checks x against the op's channel count and returns its batch
+// size, channels and pixels per image.
 func (op *bnOp) checkDims(x *tensor.Dense) (n, c, s int, err error) {
 	sh := x.Shape()
 	if sh.Dims() != 4 || sh[1] != len(op.stats.mean) {
@@ -73,108 +87,123 @@ func (op *bnOp) checkDims(x *tensor.Dense) (n, c, s int, err error) {
 	return sh[0], sh[1], sh[2] * sh[3], nil
 }
 
+// bnInputs checks the inputs of the batch-norm ops: the first three are x,
+// a (1,C,1,1) tensor and an x-shaped tensor or another (1,C,1,1) one.
+func bnInputs(what string, vals []G.Value, want int) ([]*tensor.Dense, error) {
+	if len(vals) != want {
+		return nil, fmt.Errorf("%s: want %d inputs, got %d", what, want, len(vals))
+	}
+	ds := make([]*tensor.Dense, 3)
+	for i := range ds {
+		d, err := denseOf(vals[i], what)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && d.Dtype() != ds[0].Dtype() {
+			return nil, fmt.Errorf("%s: mixed dtypes %v and %v", what, ds[0].Dtype(), d.Dtype())
+		}
+		ds[i] = d
+	}
+	return ds, nil
+}
+
+// buffer returns *buf, reallocated if it is not of dtype dt and shape.
+func buffer(buf **tensor.Dense, dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	if b := *buf; b != nil && b.Dtype() == dt && b.Shape().Eq(shape) {
+		return b
+	}
+	*buf = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
+	return *buf
+}
+
 func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 3 {
-		return nil, fmt.Errorf("batchnorm: want 3 inputs, got %d", len(vals))
-	}
-	x, err := denseOf(vals[0], "batchnorm x")
+	in, err := bnInputs("batchnorm", vals, 3)
 	if err != nil {
 		return nil, err
 	}
-	gamma, err := denseOf(vals[1], "batchnorm scale")
-	if err != nil {
-		return nil, err
-	}
-	beta, err := denseOf(vals[2], "batchnorm bias")
-	if err != nil {
-		return nil, err
-	}
+	x, gamma, beta := in[0], in[1], in[2]
 	n, c, s, err := op.checkDims(x)
 	if err != nil {
 		return nil, err
 	}
-	mean, invstd := op.statistics(x, n, c, s, true)
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	if gamma.Size() != c || beta.Size() != c {
+		return nil, fmt.Errorf("batchnorm: scale and bias need %d values, got %d and %d", c, gamma.Size(), beta.Size())
+	}
+	if len(op.mean) != c {
+		op.mean, op.invstd, op.variance = make([]float64, c), make([]float64, c), make([]float64, c)
+	}
+	out := buffer(&op.out, x.Dtype(), x.Shape())
 	switch x.Dtype() {
 	case tensor.Float32:
-		bnForward(x.Float32s(), gamma.Float32s(), beta.Float32s(), out.Float32s(), n, c, s, mean, invstd)
+		bnForward(op, x.Float32s(), gamma.Float32s(), beta.Float32s(), out.Float32s(), n, c, s)
 	default:
-		bnForward(x.Float64s(), gamma.Float64s(), beta.Float64s(), out.Float64s(), n, c, s, mean, invstd)
+		bnForward(op, x.Float64s(), gamma.Float64s(), beta.Float64s(), out.Float64s(), n, c, s)
 	}
 	return out, nil
 }
 
-// statistics returns the per-channel mean and 1/sqrt(var+eps) the forward
-// pass normalises with; in training mode these are the batch's, and when
-// update is set the running statistics move towards them.
-func (op *bnOp) statistics(x *tensor.Dense, n, c, s int, update bool) (mean, invstd []float64) {
-	mean = make([]float64, c)
-	invstd = make([]float64, c)
-	if !op.training {
-		for ch := range c {
-			mean[ch] = float64(op.stats.mean[ch])
-			invstd[ch] = 1 / math.Sqrt(float64(op.stats.variance[ch])+bnEpsilon)
-		}
-		return mean, invstd
-	}
-	var variance []float64
-	switch x.Dtype() {
-	case tensor.Float32:
-		variance = batchMoments(x.Float32s(), n, c, s, mean)
-	default:
-		variance = batchMoments(x.Float64s(), n, c, s, mean)
-	}
+// bnForward computes the statistics (batch ones in training mode, updating
+// the running ones) and writes y, in parallel over channels.
+func bnForward[T float](op *bnOp, x, gamma, beta, y []T, n, c, s int) {
 	m := float64(n * s)
-	for ch := range c {
-		invstd[ch] = 1 / math.Sqrt(variance[ch]+bnEpsilon)
-		if update {
-			unbiased := variance[ch]
-			if m > 1 {
-				unbiased *= m / (m - 1)
+	parallelChannels(c, n*s, func(ch int) {
+		if op.training {
+			var sum float64
+			for b := range n {
+				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
+					sum += float64(v)
+				}
 			}
-			op.stats.mean[ch] = float32((1-bnMomentum)*float64(op.stats.mean[ch]) + bnMomentum*mean[ch])
+			mu := sum / m
+			var ss float64
+			for b := range n {
+				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
+					d := float64(v) - mu
+					ss += d * d
+				}
+			}
+			op.mean[ch], op.variance[ch] = mu, ss/m
+			unbiased := ss / max(m-1, 1)
+			op.stats.mean[ch] = float32((1-bnMomentum)*float64(op.stats.mean[ch]) + bnMomentum*mu)
 			op.stats.variance[ch] = float32((1-bnMomentum)*float64(op.stats.variance[ch]) + bnMomentum*unbiased)
+		} else {
+			op.mean[ch], op.variance[ch] = float64(op.stats.mean[ch]), float64(op.stats.variance[ch])
 		}
-	}
-	return mean, invstd
-}
-
-// batchMoments fills mean and returns the biased variance per channel.
-func batchMoments[T float](x []T, n, c, s int, mean []float64) []float64 {
-	variance := make([]float64, c)
-	m := float64(n * s)
-	for ch := range c {
-		var sum float64
+		op.invstd[ch] = 1 / math.Sqrt(op.variance[ch]+bnEpsilon)
+		a := float64(gamma[ch]) * op.invstd[ch]
+		off := float64(beta[ch]) - a*op.mean[ch]
 		for b := range n {
-			for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
-				sum += float64(v)
-			}
-		}
-		mu := sum / m
-		var ss float64
-		for b := range n {
-			for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
-				d := float64(v) - mu
-				ss += d * d
-			}
-		}
-		mean[ch] = mu
-		variance[ch] = ss / m
-	}
-	return variance
-}
-
-func bnForward[T float](x, gamma, beta, y []T, n, c, s int, mean, invstd []float64) {
-	for b := range n {
-		for ch := range c {
-			a := float64(gamma[ch]) * invstd[ch]
-			off := float64(beta[ch]) - a*mean[ch]
 			i0 := (b*c + ch) * s
 			for i := i0; i < i0+s; i++ {
 				y[i] = T(a*float64(x[i]) + off)
 			}
 		}
+	})
+}
+
+// parallelChannels runs f for every channel, spread over GOMAXPROCS
+// goroutines when there is enough work (size values per channel). Each
+// channel's result depends only on that channel, so the outcome is the
+// same for any split.
+func parallelChannels(c, size int, f func(ch int)) {
+	workers := min(runtime.GOMAXPROCS(0), c)
+	if workers < 2 || c*size < 1<<14 {
+		for ch := range c {
+			f(ch)
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := w; ch < c; ch += workers {
+				f(ch)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -184,7 +213,7 @@ func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	x, gamma := inputs[0], inputs[1]
 	res := make(G.Nodes, 3)
 	for which := range res {
-		d, err := G.ApplyOp(&bnDiffOp{fwd: op, which: which}, x, gamma, grad)
+		d, err := G.ApplyOp(&bnDiffOp{fwd: op, which: which}, x, gamma, grad, output)
 		if err != nil {
 			return nil, fmt.Errorf("batchnorm gradient: %w", err)
 		}
@@ -194,22 +223,23 @@ func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 }
 
 // bnDiffOp computes one of the gradients of a bnOp (which: 0 for x, 1 for
-// the scale, 2 for the bias) from x, the scale and the output gradient. It
-// recomputes the batch statistics from x rather than trusting state saved
-// by the forward pass, so the order the tape runs ops in cannot matter.
+// the scale, 2 for the bias) from x, the scale, the output gradient and the
+// forward output (read only to order the tape), with the statistics the
+// forward pass kept. It keeps its output tensor between runs.
 type bnDiffOp struct {
 	fwd   *bnOp
 	which int
+	out   *tensor.Dense
 }
 
-func (op *bnDiffOp) Arity() int { return 3 }
+func (op *bnDiffOp) Arity() int { return 4 }
 func (op *bnDiffOp) Type() hm.Type {
 	t := tensorType(4)
-	return hm.NewFnType(t, t, t, t)
+	return hm.NewFnType(t, t, t, t, t)
 }
 func (op *bnDiffOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("batchnorm gradient: want 3 inputs, got %d", len(in))
+	if len(in) != 4 {
+		return nil, fmt.Errorf("batchnorm gradient: want 4 inputs, got %d", len(in))
 	}
 	s, ok := in[min(op.which, 1)].(tensor.Shape)
 	if !ok {
@@ -225,36 +255,28 @@ func (op *bnDiffOp) Hashcode() uint32      { return hashOf(op) }
 func (op *bnDiffOp) String() string        { return fmt.Sprintf("BatchNormGrad#%d/%d", op.fwd.id, op.which) }
 
 func (op *bnDiffOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 3 {
-		return nil, fmt.Errorf("batchnorm gradient: want 3 inputs, got %d", len(vals))
-	}
-	x, err := denseOf(vals[0], "batchnorm gradient x")
+	in, err := bnInputs("batchnorm gradient", vals, 4)
 	if err != nil {
 		return nil, err
 	}
-	gamma, err := denseOf(vals[1], "batchnorm gradient scale")
-	if err != nil {
-		return nil, err
-	}
-	dy, err := denseOf(vals[2], "batchnorm gradient dy")
-	if err != nil {
-		return nil, err
-	}
+	x, gamma, dy := in[0], in[1], in[2]
 	n, c, s, err := op.fwd.checkDims(x)
 	if err != nil {
 		return nil, err
 	}
-	mean, invstd := op.fwd.statistics(x, n, c, s, false)
+	if !dy.Shape().Eq(x.Shape()) || len(op.fwd.mean) != c {
+		return nil, fmt.Errorf("batchnorm gradient: gradient %v for input %v, or no forward pass", dy.Shape(), x.Shape())
+	}
 	shape := x.Shape()
 	if op.which > 0 {
 		shape = gamma.Shape()
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(shape.Clone()...))
+	out := buffer(&op.out, x.Dtype(), shape)
 	switch x.Dtype() {
 	case tensor.Float32:
-		bnBackward(op.which, op.fwd.training, x.Float32s(), gamma.Float32s(), dy.Float32s(), out.Float32s(), n, c, s, mean, invstd)
+		bnBackward(op.which, op.fwd, x.Float32s(), gamma.Float32s(), dy.Float32s(), out.Float32s(), n, c, s)
 	default:
-		bnBackward(op.which, op.fwd.training, x.Float64s(), gamma.Float64s(), dy.Float64s(), out.Float64s(), n, c, s, mean, invstd)
+		bnBackward(op.which, op.fwd, x.Float64s(), gamma.Float64s(), dy.Float64s(), out.Float64s(), n, c, s)
 	}
 	return out, nil
 }
@@ -269,37 +291,43 @@ func (op *bnDiffOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 // dbias = sum dy, dscale = sum dy*xhat, and in training mode
 // dx = scale*invstd/M * (M*dy - sum dy - xhat*sum dy*xhat); in eval mode the
 // statistics are constants and dx = scale*invstd*dy.
-func bnBackward[T float](which int, training bool, x, gamma, dy, out []T, n, c, s int, mean, invstd []float64) {
+func bnBackward[T float](which int, fwd *bnOp, x, gamma, dy, out []T, n, c, s int) {
 	m := float64(n * s)
-	for ch := range c {
+	parallelChannels(c, n*s, func(ch int) {
+		mean, invstd := fwd.mean[ch], fwd.invstd[ch]
+		k := float64(gamma[ch]) * invstd
+		if which == 0 && !fwd.training {
+			for b := range n {
+				for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
+					out[i] = T(k * float64(dy[i]))
+				}
+			}
+			return
+		}
 		var sumDy, sumDyXhat float64
 		for b := range n {
-			i0 := (b*c + ch) * s
-			for i := i0; i < i0+s; i++ {
+			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
 				g := float64(dy[i])
 				sumDy += g
-				sumDyXhat += g * (float64(x[i]) - mean[ch]) * invstd[ch]
+				if which != 2 {
+					sumDyXhat += g * (float64(x[i]) - mean)
+				}
 			}
 		}
+		sumDyXhat *= invstd
 		switch which {
 		case 1:
 			out[ch] = T(sumDyXhat)
-			continue
+			return
 		case 2:
 			out[ch] = T(sumDy)
-			continue
+			return
 		}
-		k := float64(gamma[ch]) * invstd[ch]
 		for b := range n {
-			i0 := (b*c + ch) * s
-			for i := i0; i < i0+s; i++ {
-				if !training {
-					out[i] = T(k * float64(dy[i]))
-					continue
-				}
-				xhat := (float64(x[i]) - mean[ch]) * invstd[ch]
+			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
+				xhat := (float64(x[i]) - mean) * invstd
 				out[i] = T(k / m * (m*float64(dy[i]) - sumDy - xhat*sumDyXhat))
 			}
 		}
-	}
+	})
 }
