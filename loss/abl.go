@@ -192,14 +192,11 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			sq := grow(&scr[wk].i64, hw)
 			scr[wk].edt.run(b, lh, lw, sq)
 			for o, v := range sq {
-				e := math.Sqrt(float64(v))
-				switch {
-				case v == 0:
+				e := math.Sqrt(float64(v)) // exact for perfect squares, as scipy's EDT
+				if v == 0 {
 					d[o] = 0
-				case compat:
+				} else {
 					d[o] = math.Floor(e) - 1
-				default:
-					d[o] = math.Max(e-1, 0)
 				}
 			}
 		default:

@@ -39,6 +39,17 @@ func presentClasses(labels []int32, c int, ign int32) []int32 {
 	return out
 }
 
+// presentAny counts the labels that are not ign.
+func presentAny(labels []int32, ign int32) int {
+	k := 0
+	for _, y := range labels {
+		if y != ign {
+			k++
+		}
+	}
+	return k
+}
+
 func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
 	p, lp, g := ws.prepare(sh)
 	n, c, h, w := sh.N, sh.C, sh.H, sh.W
@@ -58,7 +69,20 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	}
 	am := grow(&ws.lab, n*hw)
 	argmaxClasses(ws.x, sh, am)
+	// Compat loops over the classes present in the batch's labels; default over every class, so that a
+	// hallucinated class (predicted but absent from an image's labels) is penalised in every image alike.
 	classes := presentClasses(labels, c, pr.ign)
+	if !compat {
+		classes = classes[:0]
+		for k := range c {
+			if int32(k) != pr.ign {
+				classes = append(classes, int32(k))
+			}
+		}
+		if presentAny(labels, pr.ign) == 0 {
+			classes = nil
+		}
+	}
 	var mp *DTLMaps
 	if res.Maps != nil {
 		res.Maps.CE, res.Maps.CEMap = ce, cemap

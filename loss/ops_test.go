@@ -1,0 +1,243 @@
+package loss
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func randomMask(rng *rand.Rand, h, w int, p float64) []bool {
+	m := make([]bool, h*w)
+	for i := range m {
+		m[i] = rng.Float64() < p
+	}
+	return m
+}
+
+func TestCityBlockMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		h, w  int
+		p     float64
+		limit int32
+	}{{1, 1, 0.5, 100}, {1, 9, 0.2, 100}, {7, 1, 0.2, 100}, {13, 17, 0.05, 1000}, {20, 20, 0.01, 7}, {5, 6, 0, 12}} {
+		for range 5 {
+			f := randomMask(rng, c.h, c.w, c.p)
+			got := make([]int32, c.h*c.w)
+			CityBlock(f, c.h, c.w, c.limit, got)
+			for i := range c.h {
+				for j := range c.w {
+					want := c.limit
+					for ii := range c.h {
+						for jj := range c.w {
+							if f[ii*c.w+jj] {
+								d := int32(abs(i-ii) + abs(j-jj))
+								want = min(want, d)
+							}
+						}
+					}
+					if got[i*c.w+j] != want {
+						t.Fatalf("%dx%d: (%d,%d) = %d, want %d", c.h, c.w, i, j, got[i*c.w+j], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func TestEuclideanSqMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, c := range []struct {
+		h, w int
+		p    float64
+	}{{1, 1, 1}, {1, 12, 0.2}, {9, 1, 0.2}, {16, 23, 0.03}, {31, 7, 0.3}, {40, 40, 0.002}} {
+		for range 5 {
+			f := randomMask(rng, c.h, c.w, c.p)
+			f[rng.IntN(len(f))] = true
+			got := make([]int64, c.h*c.w)
+			if !EuclideanSq(f, c.h, c.w, got) {
+				t.Fatal("feature pixel not found")
+			}
+			for i := range c.h {
+				for j := range c.w {
+					want := int64(math.MaxInt64)
+					for ii := range c.h {
+						for jj := range c.w {
+							if f[ii*c.w+jj] {
+								want = min(want, int64((i-ii)*(i-ii)+(j-jj)*(j-jj)))
+							}
+						}
+					}
+					if got[i*c.w+j] != want {
+						t.Fatalf("%dx%d: (%d,%d) = %d, want %d", c.h, c.w, i, j, got[i*c.w+j], want)
+					}
+				}
+			}
+		}
+	}
+	got := make([]int64, 6)
+	if EuclideanSq(make([]bool, 6), 2, 3, got) || got[0] != -1 {
+		t.Errorf("no feature: got %v", got)
+	}
+}
+
+func TestContour(t *testing.T) {
+	b := func(s string) []bool {
+		out := make([]bool, len(s))
+		for i := range s {
+			out[i] = s[i] == '1'
+		}
+		return out
+	}
+	// 3x4 mask 0011/0110/0000: a pixel is on the contour when its lower or left neighbour differs.
+	mask := b("001101100000")
+	got := make([]bool, 12)
+	Contour(mask, nil, 3, 4, got)
+	for _, c := range []struct {
+		valid []bool
+		want  string
+	}{{nil, "011101110000"}, {b("110111111111"), "010101110000"}} {
+		Contour(mask, c.valid, 3, 4, got)
+		if want := b(c.want); !slices.Equal(got, want) {
+			t.Errorf("valid %v: contour %v, want %v", c.valid, got, want)
+		}
+	}
+}
+
+func TestWindowMaxMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, c := range [][3]int{{1, 1, 3}, {5, 7, 1}, {6, 9, 3}, {12, 5, 5}, {9, 9, 7}} {
+		h, w, size := c[0], c[1], c[2]
+		src := make([]float64, h*w)
+		for i := range src {
+			src[i] = float64(rng.IntN(4)) // many ties
+		}
+		dst, arg := make([]float64, h*w), make([]int32, h*w)
+		WindowMax(src, h, w, size, dst, arg)
+		r := (size - 1) / 2
+		for i := range h {
+			for j := range w {
+				best, ba := math.Inf(-1), -1
+				for ii := max(i-r, 0); ii <= min(i+r, h-1); ii++ {
+					for jj := max(j-r, 0); jj <= min(j+r, w-1); jj++ {
+						if src[ii*w+jj] > best {
+							best, ba = src[ii*w+jj], ii*w+jj
+						}
+					}
+				}
+				if dst[i*w+j] != best || int(arg[i*w+j]) != ba {
+					t.Fatalf("%v (%d,%d): %v@%d, want %v@%d", c, i, j, dst[i*w+j], arg[i*w+j], best, ba)
+				}
+			}
+		}
+	}
+}
+
+func TestDilate3x3(t *testing.T) {
+	src := make([]bool, 20)
+	src[0], src[13] = true, true // (0,0) and (2,3) in 4x5
+	dst := make([]bool, 20)
+	Dilate3x3(src, 4, 5, dst)
+	on := 0
+	for i := range 4 {
+		for j := range 5 {
+			want := (i <= 1 && j <= 1) || (abs(i-2) <= 1 && abs(j-3) <= 1)
+			if dst[i*5+j] != want {
+				t.Errorf("(%d,%d) = %v, want %v", i, j, dst[i*5+j], want)
+			}
+			if dst[i*5+j] {
+				on++
+			}
+		}
+	}
+	if on != 4+9 {
+		t.Errorf("%d pixels set, want 13", on)
+	}
+}
+
+func TestKLMap(t *testing.T) {
+	// 2 classes, 2x2 image: probabilities chosen by hand.
+	p := []float64{0.5, 0.9, 0.2, 0.5, 0.5, 0.1, 0.8, 0.5}
+	lp := make([]float64, len(p))
+	for i, v := range p {
+		lp[i] = math.Log(v)
+	}
+	kl := func(u0, v0 float64) float64 {
+		u1, v1 := 1-u0, 1-v0
+		return u0*math.Log(u0/v0) + u1*math.Log(u1/v1)
+	}
+	want := []float64{kl(0.5, 0.9) + kl(0.5, 0.2), kl(0.9, 0.5), kl(0.2, 0.5), 0}
+	got := make([]float64, 4)
+	KLMap(p, lp, 2, 2, 2, got)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-15 {
+			t.Errorf("KL[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestThresholdMatchesLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, maxN := range []float64{0.25, 2.56, 5, 40.96, 1000} {
+		s := make([]float64, 500)
+		for i := range s {
+			s[i] = math.Exp(rng.NormFloat64() * 3)
+		}
+		want := 1e-5
+		for {
+			cnt := 0
+			for _, v := range s {
+				if v > want {
+					cnt++
+				}
+			}
+			if float64(cnt) <= maxN {
+				break
+			}
+			want *= 1.2
+		}
+		if got := nextThreshold(s, maxN, make([]float64, len(s))); got != want {
+			t.Errorf("maxN %v: threshold %v, want %v", maxN, got, want)
+		}
+	}
+}
+
+func TestTorchSum32(t *testing.T) {
+	// Distances and the float32 weight sums PyTorch recorded in reference vectors abl_01, abl_07 and abl_10;
+	// the first two differ from a sequential float32 sum in the last bit.
+	for _, c := range []struct {
+		d    []float32
+		clip float32
+		want float64
+	}{
+		{[]float32{4, 3, 2, 3, 3, 2, 2, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}, 20, 1.1500000953674316},
+		{[]float32{5, 6, 7, 2, 2, 3, 5, 6, 7, 2, 3, 4, 5, 6, 7, 3, 4, 4, 6, 6, 7, 5, 5, 5, 6, 7, 8, 6, 6, 6, 7, 8, 8,
+			9, 10, 11, 7, 7, 7, 10, 11, 11, 10, 11, 11, 12, 10, 11, 11, 12, 11, 12, 12, 13}, 20, 19.799999237060547},
+		{[]float32{0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 4, 4, 4, 5, 5, 5}, 5, 7.200000286102295},
+	} {
+		x := make([]float32, len(c.d))
+		for i, d := range c.d {
+			x[i] = min(d, c.clip) / c.clip
+		}
+		if got := float64(torchSum32(x)); got != c.want {
+			t.Errorf("sum of %d weights = %.17g, want %.17g", len(x), got, c.want)
+		}
+	}
+	for _, n := range []int{0, 1, 5, 8, 33, 200, 5000} {
+		y := make([]float32, n)
+		for i := range y {
+			y[i] = 1
+		}
+		if got := torchSum32(y); got != float32(n) {
+			t.Errorf("sum of %d ones = %v", n, got)
+		}
+	}
+}
