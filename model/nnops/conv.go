@@ -195,40 +195,6 @@ func im2col[T float](x []T, g convGeom, col []T) {
 	}
 }
 
-// col2im adds the columns of col (C·k·k, H·W) back onto one image dx (C,H,W),
-// which it first clears: the adjoint of im2col.
-func col2im[T float](col []T, g convGeom, dx []T) {
-	hw, pad := g.hw(), g.k/2
-	clear(dx)
-	r := 0
-	for c := 0; c < g.c; c++ {
-		xc := dx[c*hw : (c+1)*hw]
-		for ky := 0; ky < g.k; ky++ {
-			dy := ky - pad
-			for kx := 0; kx < g.k; kx++ {
-				ddx := kx - pad
-				src := col[r*hw : (r+1)*hw]
-				r++
-				x0, x1 := max(0, -ddx), min(g.w, g.w-ddx)
-				if x0 >= x1 {
-					continue
-				}
-				for y := 0; y < g.h; y++ {
-					sy := y + dy
-					if sy < 0 || sy >= g.h {
-						continue
-					}
-					s := src[y*g.w+x0 : y*g.w+x1]
-					d := xc[sy*g.w+x0+ddx : sy*g.w+x1+ddx]
-					for j, v := range s {
-						d[j] += v
-					}
-				}
-			}
-		}
-	}
-}
-
 // reluGradOp masks the upstream gradient with the ReLU output: g = dy·[y > 0].
 // Inputs: y, dy.
 type reluGradOp struct {
@@ -279,7 +245,24 @@ func reluMask[T float](y, dy, out []T) {
 	}
 }
 
-// convDataOp is the input gradient of a convolution: dx = col2im(wᵀ·g).
+// im2row3 writes the 3×3 neighbourhoods at offset off of every channel
+// plane (size hw, row length w) of x into dst, 9 values per channel.
+func im2row3[T float](x []T, hw, w, off int, dst []T) {
+	for c := 0; len(dst) >= 9; c++ {
+		base := c*hw + off
+		r0 := x[base : base+3 : base+3]
+		r1 := x[base+w : base+w+3 : base+w+3]
+		r2 := x[base+2*w : base+2*w+3 : base+2*w+3]
+		d := dst[:9:9]
+		d[0], d[1], d[2] = r0[0], r0[1], r0[2]
+		d[3], d[4], d[5] = r1[0], r1[1], r1[2]
+		d[6], d[7], d[8] = r2[0], r2[1], r2[2]
+		dst = dst[9:]
+	}
+}
+
+// convDataOp is the input gradient of a convolution (a convolution of g with
+// the flipped, transposed weights).
 // Inputs: w, g.
 type convDataOp struct {
 	id     int64
@@ -320,24 +303,39 @@ func (op *convDataOp) Do(vals ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// convBackData computes dx as the convolution of g with the flipped,
+// transposed weights: dxₙ = w̃ · im2col(gₙ), w̃[c, (o,ky,kx)] = w[o, c, k-1-ky, k-1-kx].
+// This reads k² shifted copies of g's Cout channels instead of scattering
+// C·k² rows of wᵀ·g back onto the image.
 func convBackData[T float](g convGeom, w, gr, dx []T) {
-	hw, kd := g.hw(), g.kdim()
-	sc := scratchFor[T]()
-	var cols [][]T
-	if g.k > 1 {
-		cols = sc.takeN(workers(), kd*hw)
-		defer sc.give(cols...)
+	hw, k := g.hw(), g.k
+	if k == 1 {
+		parallelFor(g.n, func(_, i int) {
+			gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+			gemm(true, false, g.c, hw, g.cout, w, g.c, gn, hw, 0, dx[i*g.c*hw:(i+1)*g.c*hw], hw)
+		})
+		return
 	}
+	sc := scratchFor[T]()
+	kd := g.cout * k * k
+	wf := sc.take(g.c * kd)
+	defer sc.give(wf)
+	for o := 0; o < g.cout; o++ {
+		for c := 0; c < g.c; c++ {
+			src := w[(o*g.c+c)*k*k : (o*g.c+c+1)*k*k]
+			dst := wf[c*kd+o*k*k : c*kd+(o+1)*k*k]
+			for j := range dst {
+				dst[j] = src[k*k-1-j]
+			}
+		}
+	}
+	tg := convGeom{n: g.n, c: g.cout, h: g.h, w: g.w, cout: g.c, k: k}
+	cols := sc.takeN(min(workers(), g.n), kd*hw)
+	defer sc.give(cols...)
 	parallelFor(g.n, func(wk, i int) {
 		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
-		dxn := dx[i*g.c*hw : (i+1)*g.c*hw]
-		if g.k == 1 {
-			gemm(true, false, g.c, hw, g.cout, w, kd, gn, hw, 0, dxn, hw)
-			return
-		}
-		col := cols[wk]
-		gemm(true, false, kd, hw, g.cout, w, kd, gn, hw, 0, col, hw)
-		col2im(col, g, dxn)
+		im2col(gn, tg, cols[wk])
+		gemm(false, false, g.c, hw, kd, wf, kd, cols[wk], hw, 0, dx[i*g.c*hw:(i+1)*g.c*hw], hw)
 	})
 }
 
@@ -392,6 +390,8 @@ func (op *convFilterOp) Do(vals ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// convBackFilter computes dw = Σₙ gₙ · rowsₙ, where rowsₙ (H·W, C·k²) is the
+// transposed im2col of xₙ, so that both GEMM operands are read row-major.
 func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 	hw, kd := g.hw(), g.kdim()
 	sc := scratchFor[T]()
@@ -401,25 +401,65 @@ func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 	for _, p := range parts {
 		clear(p)
 	}
-	var cols [][]T
+	var rows [][]T
 	if g.k > 1 {
-		cols = sc.takeN(nw, kd*hw)
-		defer sc.give(cols...)
+		rows = sc.takeN(nw, kd*hw)
+		defer sc.give(rows...)
 	}
 	parallelFor(g.n, func(wk, i int) {
 		xn := x[i*g.c*hw : (i+1)*g.c*hw]
 		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
-		src := xn
-		if g.k > 1 {
-			src = cols[wk]
-			im2col(xn, g, src)
+		if g.k == 1 {
+			gemm(false, true, g.cout, kd, hw, gn, hw, xn, hw, 1, parts[wk], kd)
+			return
 		}
-		gemm(false, true, g.cout, kd, hw, gn, hw, src, hw, 1, parts[wk], kd)
+		im2row(xn, g, rows[wk])
+		gemm(false, false, g.cout, kd, hw, gn, hw, rows[wk], kd, 1, parts[wk], kd)
 	})
 	copy(dw, parts[0])
 	for _, p := range parts[1:] {
 		for j, v := range p {
 			dw[j] += v
+		}
+	}
+}
+
+// im2row is the transpose of im2col: row y·W+x of rows (H·W, C·k²) holds the
+// k×k neighbourhood of pixel (y, x) over all channels, zero outside the image.
+func im2row[T float](x []T, g convGeom, rows []T) {
+	hw, k, pad, kd := g.hw(), g.k, g.k/2, g.kdim()
+	for y := 0; y < g.h; y++ {
+		for xx := 0; xx < g.w; xx++ {
+			dst := rows[(y*g.w+xx)*kd : (y*g.w+xx+1)*kd]
+			inside := y >= pad && y < g.h-pad && xx >= pad && xx < g.w-pad
+			if inside && k == 3 {
+				im2row3(x, hw, g.w, (y-1)*g.w+xx-1, dst)
+				continue
+			}
+			j := 0
+			for c := 0; c < g.c; c++ {
+				xc := x[c*hw : (c+1)*hw]
+				for ky := 0; ky < k; ky++ {
+					sy := y + ky - pad
+					if inside {
+						src := xc[sy*g.w+xx-pad : sy*g.w+xx-pad+k]
+						for t, v := range src {
+							dst[j+t] = v
+						}
+						j += k
+						continue
+					}
+					for kx := 0; kx < k; kx++ {
+						sx := xx + kx - pad
+						if sy < 0 || sy >= g.h || sx < 0 || sx >= g.w {
+							dst[j] = 0
+						} else {
+							dst[j] = xc[sy*g.w+sx]
+						}
+						j++
+					}
+				}
+			}
 		}
 	}
 }
