@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/loss"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -36,8 +38,12 @@ type DataConfig struct {
 	Source string `mapstructure:"source" yaml:"source"`
 	// Dir is the root of the Alaudah layout (data/train/train_seismic.npy ...).
 	Dir string `mapstructure:"dir" yaml:"dir"`
-	// Cache is the folder of the cached synthetic survey.
+	// Cache is the folder of cached synthetic surveys; empty means the
+	// user cache directory.
 	Cache string `mapstructure:"cache" yaml:"cache"`
+	// SynthSize and SynthSeed choose the synthetic survey.
+	SynthSize string `mapstructure:"synth_size" yaml:"synth_size"`
+	SynthSeed uint64 `mapstructure:"synth_seed" yaml:"synth_seed"`
 	// ValFraction is the share of crossline blocks held out for validation.
 	ValFraction float64 `mapstructure:"val_fraction" yaml:"val_fraction"`
 	// Patch is the side of the square training patches, Stride their step.
@@ -67,7 +73,9 @@ type LossConfig struct {
 	Name string `mapstructure:"name" yaml:"name"`
 	// Mode is "default" (bugs of segloss v0.0.1 fixed) or "compat".
 	Mode string `mapstructure:"mode" yaml:"mode"`
-	// Reduction is "mean" or "sum"; empty uses the loss's own default.
+	// Reduction is "mean" (the default here, so that loss terms and
+	// learning rates do not scale with the patch size) or "sum"; empty
+	// uses the loss's own segloss v0.0.1 default.
 	Reduction   string `mapstructure:"reduction" yaml:"reduction"`
 	IgnoreIndex int    `mapstructure:"ignore_index" yaml:"ignore_index"`
 	DTL         struct {
@@ -140,7 +148,9 @@ type option struct {
 var options = []option{
 	{"data.source", "data", "synthetic", "data source: synthetic (built-in survey, cached) or f3 (Alaudah layout under --data-dir)"},
 	{"data.dir", "data-dir", "data", "root of the F3 benchmark layout (after segloss fetch-data)"},
-	{"data.cache", "cache-dir", "cache", "folder of the cached synthetic survey"},
+	{"data.cache", "cache-dir", "", "folder of cached synthetic surveys (empty: the user cache dir, segloss/)"},
+	{"data.synth_size", "synth-size", "small", "synthetic survey training volume: small, alaudah or IxXxS"},
+	{"data.synth_seed", "synth-seed", uint64(1), "seed of the synthetic survey"},
 	{"data.val_fraction", "val-fraction", 0.1, "share of crossline blocks held out for validation"},
 	{"data.patch", "patch", 64, "side of the square training patches in pixels"},
 	{"data.stride", "stride", 32, "step between training patches in pixels"},
@@ -153,7 +163,7 @@ var options = []option{
 	{"model.upsample", "upsample", "nearest", "decoder upsampling: nearest or learned"},
 	{"loss.name", "loss", "ce", "loss: ce, dtl, boundary (bsl) or active-boundary (abl)"},
 	{"loss.mode", "loss-mode", "default", "default (segloss v0.0.1 bugs fixed) or compat (bit-compatible)"},
-	{"loss.reduction", "loss-reduction", "", "mean or sum (empty: the loss's own default)"},
+	{"loss.reduction", "loss-reduction", "mean", "reduction of the pixel terms: mean or sum (empty: the loss's own, segloss v0.0.1 default)"},
 	{"loss.ignore_index", "ignore-index", 255, "label value that no loss or metric counts"},
 	{"loss.dtl.dilate", "dtl-dilate", 5, "DTL tolerance band in pixels subtracted from the distance"},
 	{"loss.dtl.power", "dtl-power", 0.5, "DTL exponent of the border term"},
@@ -170,7 +180,7 @@ var options = []option{
 	{"optim.lr", "lr", 0.003, "initial learning rate"},
 	{"optim.momentum", "momentum", 0.9, "SGD momentum"},
 	{"optim.weight_decay", "weight-decay", 0.0, "L2 weight decay"},
-	{"optim.clip", "clip", 5.0, "clip gradients to this absolute value (0: off)"},
+	{"optim.clip", "clip", 5.0, "rescale gradients to at most this global L2 norm (0: off)"},
 	{"optim.schedule", "schedule", "cosine", "learning-rate schedule: cosine or step"},
 	{"optim.lr_min", "lr-min", 0.0001, "final learning rate of the cosine schedule"},
 	{"optim.step_epochs", "step-epochs", 10, "step schedule: epochs between decays"},
@@ -309,6 +319,9 @@ func (c Config) Validate() error {
 	if c.Data.Source != "synthetic" && c.Data.Source != "f3" {
 		bad("data.source must be synthetic or f3, got %q", c.Data.Source)
 	}
+	if _, err := dataset.ParseSynthSize(c.Data.SynthSize); err != nil {
+		bad("data.synth_size: %v", err)
+	}
 	if c.Data.ValFraction <= 0 || c.Data.ValFraction >= 1 {
 		bad("data.val_fraction must be between 0 and 1, got %g", c.Data.ValFraction)
 	}
@@ -324,11 +337,11 @@ func (c Config) Validate() error {
 	if n := c.Data.Normalize; n != "none" && n != "meanstd" && n != "clip" {
 		bad("data.normalize must be none, meanstd or clip, got %q", n)
 	}
-	if _, err := CanonicalLoss(c.Loss.Name); err != nil {
+	if _, err := loss.ParseName(c.Loss.Name); err != nil {
 		bad("loss.name: %v", err)
 	}
-	if c.Loss.Mode != "default" && c.Loss.Mode != "compat" {
-		bad("loss.mode must be default or compat, got %q", c.Loss.Mode)
+	if _, err := loss.ParseMode(c.Loss.Mode); err != nil {
+		bad("loss.mode: %v", err)
 	}
 	if r := c.Loss.Reduction; r != "" && r != "mean" && r != "sum" {
 		bad("loss.reduction must be mean or sum, got %q", r)
@@ -359,22 +372,6 @@ func (c Config) Validate() error {
 		bad("eval.stride %d is larger than eval.window %d: sections would have gaps", c.Eval.Stride, c.Eval.Window)
 	}
 	return errors.Join(errs...)
-}
-
-// CanonicalLoss maps a loss name or alias to ce, dtl, boundary or
-// active-boundary.
-func CanonicalLoss(name string) (string, error) {
-	switch strings.ToLower(name) {
-	case "ce", "cross-entropy", "crossentropy":
-		return "ce", nil
-	case "dtl", "distance-transform":
-		return "dtl", nil
-	case "boundary", "bsl", "bfl", "boundary-score":
-		return "boundary", nil
-	case "active-boundary", "abl":
-		return "active-boundary", nil
-	}
-	return "", fmt.Errorf("unknown loss %q (want ce, dtl, boundary/bsl or active-boundary/abl)", name)
 }
 
 // ParseClassWeights reads a class-weight setting: "none" (or empty), a

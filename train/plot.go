@@ -83,11 +83,15 @@ func SectionImage(s Section, names []string, opacity float64) (*image.RGBA, erro
 		panels, heads = append(panels, s.Pred), append(heads, "PREDICTED")
 	}
 	nclass := max(len(names), len(FaciesColors))
-	scale := max(1, 240/s.H)
-	pw, ph := s.W*scale, s.H*scale
 	const gap, top = 8, 30
+	// Enlarge small sections; narrow ones (a few traces) are stretched
+	// sideways so that every panel is at least as wide as its title.
+	scale := max(1, 240/s.H)
+	sx := max(scale, (textWidth("TRUE FACIES", 1)+gap+s.W-1)/s.W)
+	pw, ph := s.W*sx, s.H*scale
 	legendH := 14 * ((nclass + 2) / 3)
-	img := image.NewRGBA(image.Rect(0, 0, len(panels)*(pw+gap)+gap, top+ph+gap+legendH+gap))
+	width := max(len(panels)*(pw+gap)+gap, 3*150+gap, textWidth(s.Title, 1)+2*gap)
+	img := image.NewRGBA(image.Rect(0, 0, width, top+ph+gap+legendH+gap))
 	fillRect(img, 0, 0, img.Rect.Dx(), img.Rect.Dy(), white)
 	drawText(img, gap, 4, s.Title, black, 1)
 
@@ -108,7 +112,7 @@ func SectionImage(s Section, names []string, opacity float64) (*image.RGBA, erro
 						(1-opacity)*g + opacity*float64(fc.B),
 					}
 				}
-				fillRect(img, x0+j*scale, top+i*scale, scale, scale,
+				fillRect(img, x0+j*sx, top+i*scale, sx, scale,
 					color.RGBA{uint8(c[0] + 0.5), uint8(c[1] + 0.5), uint8(c[2] + 0.5), 255})
 			}
 		}
@@ -234,7 +238,7 @@ func plotPanel(img *image.RGBA, r image.Rectangle, title string, x []float64, yl
 	lx := r.Min.X
 	for _, c := range cs {
 		fillRect(img, lx, r.Min.Y-16, 10, 8, c.col)
-		lx += 14 + drawText(img, lx+14, r.Min.Y-16, c.name, black, 1)
+		lx += 24 + drawText(img, lx+14, r.Min.Y-16, c.name, black, 1)
 		for i := range c.y {
 			if !finite(c.y[i]) {
 				continue

@@ -18,11 +18,12 @@ func TestSectionImageColours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scale := 240 / h
 	const gap, top = 8, 30
-	pw := w * scale
+	scale := 240 / h
+	sx := max(scale, (textWidth("TRUE FACIES", 1)+gap+w-1)/w)
+	pw := w * sx
 	at := func(panel, i, j int) color.RGBA {
-		return img.RGBAAt(gap+panel*(pw+gap)+j*scale+scale/2, top+i*scale+scale/2)
+		return img.RGBAAt(gap+panel*(pw+gap)+j*sx+sx/2, top+i*scale+scale/2)
 	}
 	blend := func(c color.RGBA) color.RGBA {
 		f := func(v uint8) uint8 { return uint8(0.5*127.5 + 0.5*float64(v) + 0.5) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -128,3 +129,8 @@ func WriteMetricsJSON(path string, m any) error {
 		return enc.Encode(m)
 	})
 }
+
+var (
+	nanValue = math.NaN()
+	negInf   = math.Inf(-1)
+)
