@@ -1,0 +1,56 @@
+package loss
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkLoss measures loss plus gradient on the training batch size 16 x 6 x 128 x 128 in float32.
+func BenchmarkLoss(b *testing.B) {
+	sh := Shape{16, 6, 128, 128}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x64, labels := randomCase(rng, sh, true, 1.5, 1)
+	x := make([]float32, len(x64))
+	for i, v := range x64 {
+		x[i] = float32(v)
+	}
+	grad := make([]float32, len(x))
+	for _, mode := range []Mode{Default, Compat} {
+		for _, name := range []string{"ce", "dtl", "boundary", "active-boundary"} {
+			s := Spec{Name: name, Mode: mode}
+			b.Run(mode.String()+"/"+name, func(b *testing.B) {
+				ws := NewWorkspace()
+				in := Input[float32]{Logits: x, Labels: labels, Shape: sh, Grad: grad}
+				if _, err := Run(ws, s, in); err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(4 * len(x)))
+				b.ResetTimer()
+				for range b.N {
+					if _, err := Run(ws, s, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkDistance measures the distance transforms on one 128 x 128 image.
+func BenchmarkDistance(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	f := randomMask(rng, 128, 128, 0.02)
+	b.Run("cityblock", func(b *testing.B) {
+		d := make([]int32, len(f))
+		for range b.N {
+			CityBlock(f, 128, 128, 1000, d)
+		}
+	})
+	b.Run("euclidean", func(b *testing.B) {
+		d := make([]int64, len(f))
+		var s edtScratch
+		for range b.N {
+			s.run(f, 128, 128, d)
+		}
+	})
+}
