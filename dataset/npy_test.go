@@ -222,3 +222,26 @@ func FuzzReadNPYHeader(f *testing.F) {
 		}
 	})
 }
+
+func FuzzReadNPYFile(f *testing.F) {
+	f.Add(rawNPY(f, 1, "<f4", false, []int{2, 2}, []float64{1, 2, 3, 4}))
+	f.Add(rawNPY(f, 1, "|u1", true, []int{2, 3}, []float64{1, 2, 3, 4, 5, 255}))
+	f.Add(rawNPY(f, 2, ">i2", true, []int{3, 1, 2}, []float64{-1, 2, 3, 4, 5, 6}))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "fuzz.npy")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if x, shape, err := ReadNPYFloat32(p); err == nil {
+			n := 1
+			for _, s := range shape {
+				n *= s
+			}
+			if len(x) != n {
+				t.Fatalf("%d values for shape %v", len(x), shape)
+			}
+		}
+		ReadNPYUint8(p)
+	})
+}
