@@ -84,12 +84,12 @@ type synthUnit struct {
 // synthUnits are the six F3 units, top to bottom, with thicknesses chosen
 // for an F3-like imbalance (two thin minority units at the base).
 var synthUnits = [NumClasses]synthUnit{
-	{0.245, 1.00, 0.09, 3.0, 0, 0.005}, // Upper North Sea: continuous parallel layers
-	{0.12, 1.12, 0.03, 6.0, 0, 0.01},   // Middle North Sea: weak, wide layers
-	{0.47, 1.06, 0.07, 4.0, 0.1, 0.01}, // Lower North Sea: dipping clinoforms
-	{0.08, 1.30, 0.01, 8.0, 0, 0.005},  // Rijnland/Chalk: hard, transparent
-	{0.05, 1.18, 0.12, 2.0, 0, 0.01},   // Scruff: bright thin layering
-	{0.02, 1.45, 0.0, 1.0, 0, 0.05},    // Zechstein: salt, chaotic
+	{0.245, 1.00, 0.09, 3.0, 0, 0.005},  // Upper North Sea: continuous parallel layers
+	{0.12, 1.12, 0.03, 6.0, 0, 0.01},    // Middle North Sea: weak, wide layers
+	{0.485, 1.06, 0.07, 4.0, 0.1, 0.01}, // Lower North Sea: dipping clinoforms
+	{0.08, 1.30, 0.01, 8.0, 0, 0.005},   // Rijnland/Chalk: hard, transparent
+	{0.05, 1.18, 0.12, 2.0, 0, 0.01},    // Scruff: bright thin layering
+	{0.02, 1.45, 0.0, 1.0, 0, 0.05},     // Zechstein: salt, chaotic
 }
 
 // wave is one term of a smooth random lateral field.
