@@ -31,6 +31,9 @@ type Options struct {
 	Progress io.Writer
 	// Now stamps the default run folder (nil: time.Now).
 	Now func() time.Time
+	// OnStep, if not nil, is called after every training step with the
+	// number of steps done so far in the run and the step's loss.
+	OnStep func(global int, loss float64)
 }
 
 // Result is what a finished (or interrupted) run leaves behind.
@@ -157,7 +160,11 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		err := trainEpoch(ctx, st, cfg, loader, steps, func(b *dataset.Batch) (float64, error) {
 			solver.SetLearningRate(learningRate(cfg.Optim, st.Epoch, st.Global, cfg.Train.Epochs*steps))
 			labels = b.Y
-			return trainer.Step(b.X)
+			l, err := trainer.Step(b.X)
+			if err == nil && opt.OnStep != nil {
+				opt.OnStep(st.Global+1, l)
+			}
+			return l, err
 		}, bar)
 		bar.Finish()
 		if errors.Is(err, ErrInterrupted) {

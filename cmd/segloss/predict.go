@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/segloss/segloss/train"
+)
+
+func init() { register(newPredictCmd) }
+
+// predictOptions are the flags of segloss predict.
+type predictOptions struct {
+	checkpoint string
+	opt        train.PredictOptions
+}
+
+func newPredictCmd() *cobra.Command {
+	opts := &predictOptions{}
+	cmd := &cobra.Command{
+		Use:   "predict",
+		Short: "Write a facies SEG-Y predicted from a seismic SEG-Y",
+		Long: `Predict the facies of every voxel of a post-stack SEG-Y and write them as a
+SEG-Y with the input's trace headers (inline, crossline, coordinates, delay),
+sample count and sample interval; samples are the class numbers as IEEE
+floats. Probabilities are averaged over the inline and the crossline
+through each voxel. --probabilities also writes the class probabilities as a
+float32 npy of shape (inlines, crosslines, samples, classes).
+
+The network sees the input normalised with the statistics of its training
+data; --refit-norm fits the same kind of normalisation on the input instead
+(for data of another amplitude scale, such as int16 SEG-Y).`,
+		Example: `  segloss predict --checkpoint runs/dtl/best.ckpt --input f3.sgy --output f3-facies.sgy
+  segloss predict --checkpoint best.ckpt --input ../shared/testdata/segy/f3.sgy --output facies.sgy \
+      --probabilities probs.npy --refit-norm`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPredict(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.checkpoint, "checkpoint", "", "checkpoint written by segloss train (required)")
+	f.StringVar(&opts.opt.Input, "input", "", "seismic SEG-Y (required)")
+	f.StringVar(&opts.opt.Output, "output", "", "facies SEG-Y to write (required)")
+	f.StringVar(&opts.opt.Probabilities, "probabilities", "", "also write class probabilities to this .npy")
+	f.IntVar(&opts.opt.IlineByte, "iline-byte", 189, "trace header byte of the inline number")
+	f.IntVar(&opts.opt.XlineByte, "xline-byte", 193, "trace header byte of the crossline number")
+	f.BoolVar(&opts.opt.RefitNorm, "refit-norm", false, "fit the normalisation on the input instead of the training data")
+	f.IntVar(&opts.opt.Window, "window", -1, "sliding window side (0: whole sections; -1: as trained)")
+	f.IntVar(&opts.opt.Stride, "window-stride", 0, "sliding window step (0: half the window)")
+	f.IntVar(&opts.opt.Batch, "batch", 8, "windows per network call")
+	for _, name := range []string{"checkpoint", "input", "output"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// runPredict loads the checkpoint and writes the facies SEG-Y.
+func runPredict(ctx context.Context, opts *predictOptions, stdout, stderr io.Writer) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ck, err := train.LoadCheckpoint(opts.checkpoint)
+	if err != nil {
+		return err
+	}
+	opts.opt.Progress = stderr
+	res, err := train.Predict(ctx, ck, opts.opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d traces (%d inlines x %d crosslines x %d samples)\n",
+		opts.opt.Output, res.Traces, res.Inlines, res.Crosslines, res.Samples)
+	total := int64(res.Inlines) * int64(res.Crosslines) * int64(res.Samples)
+	for c, n := range res.Counts {
+		name := ""
+		if c < len(ck.Meta.ClassNames) {
+			name = ck.Meta.ClassNames[c]
+		}
+		fmt.Fprintf(stdout, "  %d %-20s %6.2f %%\n", c, name, 100*float64(n)/float64(max(total, 1)))
+	}
+	if opts.opt.Probabilities != "" {
+		fmt.Fprintf(stdout, "wrote %s\n", opts.opt.Probabilities)
+	}
+	return nil
+}
