@@ -1,0 +1,227 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/segy"
+)
+
+// tinyConfig is a configuration that trains in seconds on a tiny synthetic
+// survey cached in cache.
+func tinyConfig(t *testing.T, cache, out string) Config {
+	t.Helper()
+	cfg, err := LoadConfig("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Data.Cache = cache
+	cfg.Data.SynthSize = "12x20x32"
+	cfg.Data.Patch, cfg.Data.Stride = 16, 16
+	cfg.Data.ValFraction = 0.2
+	cfg.Model.Depth, cfg.Model.Base = 2, 4
+	cfg.Train.Epochs, cfg.Train.Batch = 2, 4
+	cfg.Train.Steps = 5
+	cfg.Optim.LR = 0.01
+	cfg.Out = out
+	return cfg
+}
+
+func TestEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	cache, run := filepath.Join(root, "cache"), filepath.Join(root, "run")
+	cfg := tinyConfig(t, cache, run)
+	cfg.Loss.Name = "dtl"
+	res, err := Train(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.yaml", "history.csv", "log.jsonl", "best.ckpt", "last.ckpt", "metrics.json", "history.png"} {
+		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+			t.Errorf("run folder lacks %s", f)
+		}
+	}
+	hist, err := ReadHistory(run)
+	if err != nil || len(hist) != 2 || hist[1].Step != 10 || !(hist[1].PA > 0) {
+		t.Fatalf("history %+v %v", hist, err)
+	}
+	// metrics.json has the keys of eval --json and the last epoch's scores.
+	raw, err := os.ReadFile(filepath.Join(run, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"pa", "mca", "fwiu", "miou", "class_accuracy", "iou", "boundary_f1", "confusion", "pixels"} {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("metrics.json lacks %q", k)
+		}
+	}
+	var m Metrics
+	if err := json.Unmarshal(raw, &m); err != nil || m.PA != hist[1].PA || m.Pixels != res.Metrics.Pixels {
+		t.Fatalf("metrics.json %+v vs history %+v (%v)", m, hist[1], err)
+	}
+	// The saved config.yaml loads back to the run's configuration.
+	back, err := LoadConfig(filepath.Join(run, "config.yaml"), nil)
+	if err != nil || back != cfg {
+		t.Fatalf("config.yaml: %v\n%+v\nwant\n%+v", err, back, cfg)
+	}
+
+	ck, err := LoadCheckpoint(filepath.Join(run, "last.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Meta.State.Epoch != 2 || ck.Meta.Config.Loss.Name != "dtl" || len(ck.Meta.ClassNames) != 6 {
+		t.Fatalf("checkpoint state %+v", ck.Meta.State)
+	}
+	// Evaluating the last checkpoint on the validation split reproduces the
+	// validation of the last epoch exactly.
+	scores, err := Evaluate(context.Background(), ck, EvalOptions{Splits: []string{"val", "both"}, Window: -1, Tolerance: cfg.Eval.Tolerance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, s := range scores {
+		names = append(names, s.Split)
+	}
+	if strings.Join(names, ",") != "val,test1,test2,both" {
+		t.Fatalf("splits %v", names)
+	}
+	if scores[0].Metrics.PA != m.PA || scores[0].Metrics.Pixels != m.Pixels {
+		t.Fatalf("eval val PA %v pixels %d, training said %v %d", scores[0].Metrics.PA, scores[0].Metrics.Pixels, m.PA, m.Pixels)
+	}
+	if scores[3].Metrics.Pixels != scores[1].Metrics.Pixels+scores[2].Metrics.Pixels {
+		t.Fatalf("pooled pixels %d != %d + %d", scores[3].Metrics.Pixels, scores[1].Metrics.Pixels, scores[2].Metrics.Pixels)
+	}
+
+	// Predict the synthetic SEG-Y and read the facies back.
+	matches, _ := filepath.Glob(filepath.Join(cache, "*", dataset.SynthSEGYFile))
+	if len(matches) != 1 {
+		t.Fatalf("synthetic SEG-Y not found in the cache: %v", matches)
+	}
+	out, probs := filepath.Join(root, "facies.sgy"), filepath.Join(root, "p.npy")
+	pr, err := Predict(context.Background(), ck, PredictOptions{Input: matches[0], Output: out, Probabilities: probs, Window: 16, Stride: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFacies(t, matches[0], out, pr)
+	p, shape, err := dataset.ReadNPYFloat32(probs)
+	if err != nil || len(shape) != 4 || shape[3] != 6 || shape[0] != pr.Inlines || shape[2] != pr.Samples {
+		t.Fatalf("probabilities shape %v: %v", shape, err)
+	}
+	for i := 0; i < len(p); i += 6 {
+		var s float32
+		for _, v := range p[i : i+6] {
+			s += v
+		}
+		if math.Abs(float64(s)-1) > 1e-4 {
+			t.Fatalf("probabilities of voxel %d sum to %v", i/6, s)
+		}
+	}
+}
+
+// checkFacies compares a facies SEG-Y with its input: same traces, same
+// headers apart from the sample words, class numbers as samples.
+func checkFacies(t *testing.T, input, output string, pr *PredictResult) {
+	t.Helper()
+	in, err := segy.Open(input, segy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := segy.Open(output, segy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if out.NumTraces() != in.NumTraces() || out.NumSamples() != in.NumSamples() || out.Interval() != in.Interval() ||
+		pr.Traces != in.NumTraces() {
+		t.Fatalf("output %d traces x %d samples at %d us, input %d x %d at %d us", out.NumTraces(), out.NumSamples(),
+			out.Interval(), in.NumTraces(), in.NumSamples(), in.Interval())
+	}
+	counts := make([]int64, 6)
+	buf := make([]float32, out.NumSamples())
+	for i := 0; i < in.NumTraces(); i++ {
+		hi, _ := in.TraceHeader(i)
+		ho, err := out.TraceHeader(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hi.Inline != ho.Inline || hi.Crossline != ho.Crossline || hi.CDPX != ho.CDPX || hi.CDPY != ho.CDPY ||
+			hi.DelayTime != ho.DelayTime || hi.CoordScalar != ho.CoordScalar {
+			t.Fatalf("trace %d: header %+v, input %+v", i, ho, hi)
+		}
+		if err := out.ReadTrace(i, buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range buf {
+			if v != float32(int(v)) || v < 0 || v > 5 {
+				t.Fatalf("trace %d holds %v, not a class", i, v)
+			}
+			counts[int(v)]++
+		}
+	}
+	for c := range counts {
+		if counts[c] != pr.Counts[c] {
+			t.Fatalf("class counts read back %v, reported %v", counts, pr.Counts)
+		}
+	}
+}
+
+func TestResumeContinuesTheSameCurve(t *testing.T) {
+	root := t.TempDir()
+	cache := filepath.Join(root, "cache")
+	var straight []float64
+	cfg := tinyConfig(t, cache, filepath.Join(root, "a"))
+	if _, err := Train(context.Background(), cfg, Options{OnStep: func(_ int, l float64) { straight = append(straight, l) }}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := ReadHistory(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same run, interrupted in the middle of the second epoch.
+	cfg.Out = filepath.Join(root, "b")
+	ctx, cancel := context.WithCancel(context.Background())
+	var resumed []float64
+	_, err = Train(ctx, cfg, Options{OnStep: func(g int, l float64) {
+		resumed = append(resumed, l)
+		if g == 7 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run returned %v", err)
+	}
+	if _, err := Train(context.Background(), cfg, Options{}); err == nil {
+		t.Fatal("a new run over an existing run folder was accepted")
+	}
+	res, err := Train(context.Background(), cfg, Options{Resume: true, OnStep: func(_ int, l float64) { resumed = append(resumed, l) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resumed) != len(straight) {
+		t.Fatalf("resumed run took %d steps, the straight one %d", len(resumed), len(straight))
+	}
+	for i := range straight {
+		if math.Abs(resumed[i]-straight[i]) > 1e-5*math.Abs(straight[i]) {
+			t.Fatalf("step %d: loss %v after resuming, %v straight through\n%v\n%v", i+1, resumed[i], straight[i], resumed, straight)
+		}
+	}
+	// Parallel reductions in the network make runs equal to about 1e-9, not
+	// bit for bit; an untrained tiny network has near ties between classes,
+	// so its validation scores are compared loosely.
+	if len(res.History) != 2 || math.Abs(res.History[1].TrainLoss-hist[1].TrainLoss) > 1e-5 || math.Abs(res.History[1].PA-hist[1].PA) > 0.02 {
+		t.Fatalf("resumed history %+v, straight %+v", res.History, hist)
+	}
+}
