@@ -76,3 +76,49 @@ func TestBenchSmall(t *testing.T) {
 		t.Error("size 30 with a 3-level U-Net accepted")
 	}
 }
+
+// BenchmarkTrainStepOps times one training step (forward, loss, backward,
+// Adam) of the reference 16-32-64 U-Net on 16 patches of 64x64, with the
+// fast ops and with the stock ones.
+func BenchmarkTrainStepOps(b *testing.B) {
+	for _, stock := range []bool{false, true} {
+		name := "nnops"
+		if stock {
+			name = "stock"
+		}
+		b.Run(name, func(b *testing.B) {
+			UseStockOps(stock)
+			defer UseStockOps(false)
+			o := BenchOptions{}.withDefaults()
+			m, err := New(o.Config, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := randomInput(1, o.Batch*o.Size*o.Size)
+			labels := make([]int, len(x))
+			for i := range labels {
+				labels[i] = i % o.Config.Classes
+			}
+			adam, err := NewAdam(AdamConfig{LearningRate: 1e-3})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr, err := m.NewTrainer(o.Batch, o.Size, o.Size, pixelCE(labels), adam)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			if _, err := tr.Step(x); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tr.Step(x); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(o.Batch*b.N)/b.Elapsed().Seconds(), "patches/s")
+		})
+	}
+}

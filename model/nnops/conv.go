@@ -3,6 +3,7 @@ package nnops
 import (
 	"fmt"
 	"hash"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -131,10 +132,12 @@ func (g convGeom) kdim() int { return g.c * g.k * g.k }
 func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 	hw, kd := g.hw(), g.kdim()
 	sc := scratchFor[T]()
-	var cols [][]T
+	var cols, pads [][]T
 	if g.k > 1 {
 		cols = sc.takeN(workers(), kd*hw)
+		pads = sc.takeN(workers(), g.paddedLen())
 		defer sc.give(cols...)
+		defer sc.give(pads...)
 	}
 	parallelFor(g.n, func(wk, i int) {
 		xn := x[i*g.c*hw : (i+1)*g.c*hw]
@@ -142,7 +145,8 @@ func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 		src := xn
 		if g.k > 1 {
 			src = cols[wk]
-			im2col(xn, g, src)
+			padImage(xn, g, pads[wk])
+			im2col(pads[wk], g, src)
 		}
 		gemm(false, false, g.cout, hw, kd, w, kd, src, hw, 0, yn, hw)
 		for co := 0; co < g.cout; co++ {
@@ -151,8 +155,8 @@ func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 			if relu {
 				for j, v := range row {
 					v += bv
-					if v < 0 {
-						v = 0
+					if !(v > 0) {
+						v = 0 // also turns -0 into +0, which reluMask32 relies on
 					}
 					row[j] = v
 				}
@@ -165,30 +169,37 @@ func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 	})
 }
 
-// im2col lays out the k×k neighbourhoods of one image x (C,H,W) as the rows
-// of col (C·k·k, H·W), zero outside the image.
-func im2col[T float](x []T, g convGeom, col []T) {
-	hw, pad := g.hw(), g.k/2
+// padImage copies one image x (C,H,W) into xp (C, H+2p, W+2p) with a zero
+// border of width p = k/2.
+func padImage[T float](x []T, g convGeom, xp []T) {
+	p := g.k / 2
+	pw, ph := g.w+2*p, g.h+2*p
+	clear(xp[:g.c*ph*pw])
+	for c := 0; c < g.c; c++ {
+		for y := 0; y < g.h; y++ {
+			d := (c*ph+y+p)*pw + p
+			copy(xp[d:d+g.w], x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w])
+		}
+	}
+}
+
+// paddedLen is the length of the padded image of g.
+func (g convGeom) paddedLen() int { return g.c * (g.h + g.k - 1) * (g.w + g.k - 1) }
+
+// im2col lays out the k×k neighbourhoods of one padded image xp (see
+// padImage) as the rows of col (C·k·k, H·W).
+func im2col[T float](xp []T, g convGeom, col []T) {
+	hw := g.hw()
+	pw, ph := g.w+g.k-1, g.h+g.k-1
 	r := 0
 	for c := 0; c < g.c; c++ {
-		xc := x[c*hw : (c+1)*hw]
 		for ky := 0; ky < g.k; ky++ {
-			dy := ky - pad
 			for kx := 0; kx < g.k; kx++ {
-				dx := kx - pad
 				dst := col[r*hw : (r+1)*hw]
 				r++
-				x0, x1 := max(0, -dx), min(g.w, g.w-dx)
 				for y := 0; y < g.h; y++ {
-					d := dst[y*g.w : (y+1)*g.w]
-					sy := y + dy
-					if sy < 0 || sy >= g.h || x0 >= x1 {
-						clear(d)
-						continue
-					}
-					clear(d[:x0])
-					copy(d[x0:x1], xc[sy*g.w+x0+dx:sy*g.w+x1+dx])
-					clear(d[x1:])
+					s := (c*ph+y+ky)*pw + kx
+					copy(dst[y*g.w:(y+1)*g.w], xp[s:s+g.w])
 				}
 			}
 		}
@@ -234,6 +245,11 @@ func (op *reluGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func reluMask[T float](y, dy, out []T) {
+	switch yv := any(y).(type) {
+	case []float32:
+		reluMask32(yv, any(dy).([]float32), any(out).([]float32))
+		return
+	}
 	dy = dy[:len(y)]
 	out = out[:len(y)]
 	for i, v := range y {
@@ -245,19 +261,16 @@ func reluMask[T float](y, dy, out []T) {
 	}
 }
 
-// im2row3 writes the 3×3 neighbourhoods at offset off of every channel
-// plane (size hw, row length w) of x into dst, 9 values per channel.
-func im2row3[T float](x []T, hw, w, off int, dst []T) {
-	for c := 0; len(dst) >= 9; c++ {
-		base := c*hw + off
-		r0 := x[base : base+3 : base+3]
-		r1 := x[base+w : base+w+3 : base+w+3]
-		r2 := x[base+2*w : base+2*w+3 : base+2*w+3]
-		d := dst[:9:9]
-		d[0], d[1], d[2] = r0[0], r0[1], r0[2]
-		d[3], d[4], d[5] = r1[0], r1[1], r1[2]
-		d[6], d[7], d[8] = r2[0], r2[1], r2[2]
-		dst = dst[9:]
+// reluMask32 is reluMask without branches (the signs of activations are
+// unpredictable): a ReLU output is positive exactly when its bits, read as
+// an int32, are; the ReLU ops never output -0.
+func reluMask32(y, dy, out []float32) {
+	dy = dy[:len(y)]
+	out = out[:len(y)]
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32(^((b - 1) >> 31))
+		out[i] = math.Float32frombits(math.Float32bits(dy[i]) & mask)
 	}
 }
 
@@ -331,10 +344,13 @@ func convBackData[T float](g convGeom, w, gr, dx []T) {
 	}
 	tg := convGeom{n: g.n, c: g.cout, h: g.h, w: g.w, cout: g.c, k: k}
 	cols := sc.takeN(min(workers(), g.n), kd*hw)
+	pads := sc.takeN(min(workers(), g.n), tg.paddedLen())
 	defer sc.give(cols...)
+	defer sc.give(pads...)
 	parallelFor(g.n, func(wk, i int) {
 		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
-		im2col(gn, tg, cols[wk])
+		padImage(gn, tg, pads[wk])
+		im2col(pads[wk], tg, cols[wk])
 		gemm(false, false, g.c, hw, kd, wf, kd, cols[wk], hw, 0, dx[i*g.c*hw:(i+1)*g.c*hw], hw)
 	})
 }
@@ -401,10 +417,12 @@ func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 	for _, p := range parts {
 		clear(p)
 	}
-	var rows [][]T
+	var rows, pads [][]T
 	if g.k > 1 {
 		rows = sc.takeN(nw, kd*hw)
+		pads = sc.takeN(nw, g.paddedLen())
 		defer sc.give(rows...)
+		defer sc.give(pads...)
 	}
 	parallelFor(g.n, func(wk, i int) {
 		xn := x[i*g.c*hw : (i+1)*g.c*hw]
@@ -413,7 +431,8 @@ func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 			gemm(false, true, g.cout, kd, hw, gn, hw, xn, hw, 1, parts[wk], kd)
 			return
 		}
-		im2row(xn, g, rows[wk])
+		padImage(xn, g, pads[wk])
+		im2row(pads[wk], g, rows[wk])
 		gemm(false, false, g.cout, kd, hw, gn, hw, rows[wk], kd, 1, parts[wk], kd)
 	})
 	copy(dw, parts[0])
@@ -425,42 +444,41 @@ func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 }
 
 // im2row is the transpose of im2col: row y·W+x of rows (H·W, C·k²) holds the
-// k×k neighbourhood of pixel (y, x) over all channels, zero outside the image.
-func im2row[T float](x []T, g convGeom, rows []T) {
-	hw, k, pad, kd := g.hw(), g.k, g.k/2, g.kdim()
+// k×k neighbourhood of pixel (y, x) of the padded image xp over all channels.
+func im2row[T float](xp []T, g convGeom, rows []T) {
+	k, kd := g.k, g.kdim()
+	pw, ph := g.w+k-1, g.h+k-1
 	for y := 0; y < g.h; y++ {
-		for xx := 0; xx < g.w; xx++ {
-			dst := rows[(y*g.w+xx)*kd : (y*g.w+xx+1)*kd]
-			inside := y >= pad && y < g.h-pad && xx >= pad && xx < g.w-pad
-			if inside && k == 3 {
-				im2row3(x, hw, g.w, (y-1)*g.w+xx-1, dst)
+		for x := 0; x < g.w; x++ {
+			dst := rows[(y*g.w+x)*kd : (y*g.w+x+1)*kd]
+			if k == 3 {
+				im2row3(xp, ph*pw, pw, y*pw+x, dst)
 				continue
 			}
 			j := 0
 			for c := 0; c < g.c; c++ {
-				xc := x[c*hw : (c+1)*hw]
 				for ky := 0; ky < k; ky++ {
-					sy := y + ky - pad
-					if inside {
-						src := xc[sy*g.w+xx-pad : sy*g.w+xx-pad+k]
-						for t, v := range src {
-							dst[j+t] = v
-						}
-						j += k
-						continue
-					}
-					for kx := 0; kx < k; kx++ {
-						sx := xx + kx - pad
-						if sy < 0 || sy >= g.h || sx < 0 || sx >= g.w {
-							dst[j] = 0
-						} else {
-							dst[j] = xc[sy*g.w+sx]
-						}
-						j++
-					}
+					s := (c*ph+y+ky)*pw + x
+					j += copy(dst[j:j+k], xp[s:s+k])
 				}
 			}
 		}
+	}
+}
+
+// im2row3 writes the 3×3 neighbourhoods at offset off of every channel
+// plane (size plane, row length w) of x into dst, 9 values per channel.
+func im2row3[T float](x []T, plane, w, off int, dst []T) {
+	for c := 0; len(dst) >= 9; c++ {
+		base := c*plane + off
+		r0 := x[base : base+3 : base+3]
+		r1 := x[base+w : base+w+3 : base+w+3]
+		r2 := x[base+2*w : base+2*w+3 : base+2*w+3]
+		d := dst[:9:9]
+		d[0], d[1], d[2] = r0[0], r0[1], r0[2]
+		d[3], d[4], d[5] = r1[0], r1[1], r1[2]
+		d[6], d[7], d[8] = r2[0], r2[1], r2[2]
+		dst = dst[9:]
 	}
 }
 

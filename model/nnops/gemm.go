@@ -22,8 +22,9 @@ var (
 	gemmDefault  GEMM
 )
 
-// registerGEMM makes a backend selectable by name.
-func registerGEMM(g GEMM) {
+// RegisterGEMM makes a backend selectable by name with SetGEMM (used by
+// backends in other packages, such as the cgo OpenBLAS one).
+func RegisterGEMM(g GEMM) {
 	gemmMu.Lock()
 	defer gemmMu.Unlock()
 	gemmBackends[g.Name()] = g
@@ -74,13 +75,13 @@ func defaultGEMMName() string {
 }
 
 func init() {
-	registerGEMM(packedGEMM{name: "go", kern: goKernel})
-	registerGEMM(gonumGEMM{})
+	RegisterGEMM(packedGEMM{name: "go", kern: goKernel})
+	RegisterGEMM(gonumGEMM{})
 	for name, k := range asmKernels() {
-		registerGEMM(packedGEMM{name: name, kern: k})
+		RegisterGEMM(packedGEMM{name: name, kern: k})
 	}
 	if k, ok := asmKernel(); ok {
-		registerGEMM(packedGEMM{name: "asm", kern: k})
+		RegisterGEMM(packedGEMM{name: "asm", kern: k})
 	}
 	gemmDefault = gemmBackends[defaultGEMMName()]
 }

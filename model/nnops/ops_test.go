@@ -241,3 +241,23 @@ func TestOpsFiniteDifferences(t *testing.T) {
 		})
 	}
 }
+
+func TestReLUMaskEdgeCases(t *testing.T) {
+	y := []float32{1, 0, 1e-45, 3, float32(math.Inf(1))}
+	dy := []float32{5, 6, 7, -8, 9}
+	want := []float32{5, 0, 7, -8, 9}
+	out := make([]float32, len(y))
+	reluMask(y, dy, out)
+	for i := range want {
+		if out[i] != want[i] {
+			t.Errorf("mask of y=%v: got %v, want %v", y[i], out[i], want[i])
+		}
+	}
+	// max(-0, 0) is +0, so the ReLU never outputs -0 and its mask is exact.
+	x := []float32{float32(math.Copysign(0, -1)), -2}
+	r := make([]float32, 2)
+	reluForward(x, r)
+	if math.Float32bits(r[0]) != 0 || r[1] != 0 {
+		t.Errorf("ReLU(-0, -2) = %v (bits %x), want +0, 0", r, math.Float32bits(r[0]))
+	}
+}
