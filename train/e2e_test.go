@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -190,38 +191,41 @@ func TestResumeContinuesTheSameCurve(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The same run, interrupted in the middle of the second epoch.
-	cfg.Out = filepath.Join(root, "b")
-	ctx, cancel := context.WithCancel(context.Background())
-	var resumed []float64
-	_, err = Train(ctx, cfg, Options{OnStep: func(g int, l float64) {
-		resumed = append(resumed, l)
-		if g == 7 {
-			cancel()
+	// The same run, interrupted in the middle of the second epoch, and
+	// after the last step of the first epoch (during its validation).
+	for _, stop := range []int{7, 5} {
+		cfg.Out = filepath.Join(root, fmt.Sprint("stop", stop))
+		ctx, cancel := context.WithCancel(context.Background())
+		var resumed []float64
+		_, err = Train(ctx, cfg, Options{OnStep: func(g int, l float64) {
+			resumed = append(resumed, l)
+			if g == stop {
+				cancel()
+			}
+		}})
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("run stopped at step %d returned %v", stop, err)
 		}
-	}})
-	if !errors.Is(err, ErrInterrupted) {
-		t.Fatalf("interrupted run returned %v", err)
-	}
-	if _, err := Train(context.Background(), cfg, Options{}); err == nil {
-		t.Fatal("a new run over an existing run folder was accepted")
-	}
-	res, err := Train(context.Background(), cfg, Options{Resume: true, OnStep: func(_ int, l float64) { resumed = append(resumed, l) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(resumed) != len(straight) {
-		t.Fatalf("resumed run took %d steps, the straight one %d", len(resumed), len(straight))
-	}
-	for i := range straight {
-		if math.Abs(resumed[i]-straight[i]) > 1e-5*math.Abs(straight[i]) {
-			t.Fatalf("step %d: loss %v after resuming, %v straight through\n%v\n%v", i+1, resumed[i], straight[i], resumed, straight)
+		if _, err := Train(context.Background(), cfg, Options{}); err == nil {
+			t.Fatal("a new run over an existing run folder was accepted")
 		}
-	}
-	// Parallel reductions in the network make runs equal to about 1e-9, not
-	// bit for bit; an untrained tiny network has near ties between classes,
-	// so its validation scores are compared loosely.
-	if len(res.History) != 2 || math.Abs(res.History[1].TrainLoss-hist[1].TrainLoss) > 1e-5 || math.Abs(res.History[1].PA-hist[1].PA) > 0.02 {
-		t.Fatalf("resumed history %+v, straight %+v", res.History, hist)
+		res, err := Train(context.Background(), cfg, Options{Resume: true, OnStep: func(_ int, l float64) { resumed = append(resumed, l) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resumed) != len(straight) {
+			t.Fatalf("stop %d: resumed run took %d steps, the straight one %d", stop, len(resumed), len(straight))
+		}
+		for i := range straight {
+			if math.Abs(resumed[i]-straight[i]) > 1e-5*math.Abs(straight[i]) {
+				t.Fatalf("stop %d, step %d: loss %v after resuming, %v straight through\n%v\n%v", stop, i+1, resumed[i], straight[i], resumed, straight)
+			}
+		}
+		// Parallel reductions in the network make runs equal to about 1e-9,
+		// not bit for bit; an untrained tiny network has near ties between
+		// classes, so its validation scores are compared loosely.
+		if len(res.History) != 2 || math.Abs(res.History[1].TrainLoss-hist[1].TrainLoss) > 1e-5 || math.Abs(res.History[1].PA-hist[1].PA) > 0.02 {
+			t.Fatalf("stop %d: resumed history %+v, straight %+v", stop, res.History, hist)
+		}
 	}
 }

@@ -167,13 +167,18 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 			return l, err
 		}, bar)
 		bar.Finish()
-		if errors.Is(err, ErrInterrupted) {
+		// interrupted saves the position (a resumed run skips the batches
+		// already trained on) and says how to continue.
+		interrupted := func() error {
 			if serr := save("last.ckpt"); serr != nil {
-				return res, errors.Join(err, serr)
+				return errors.Join(ErrInterrupted, serr)
 			}
 			fmt.Fprintf(logw, "interrupted at epoch %d, step %d/%d: saved %s; continue with --resume --out %s\n",
 				st.Epoch+1, st.Step, steps, filepath.Join(dir, "last.ckpt"), dir)
-			return res, err
+			return ErrInterrupted
+		}
+		if errors.Is(err, ErrInterrupted) {
+			return res, interrupted()
 		}
 		if err != nil {
 			return res, fmt.Errorf("epoch %d: %w", st.Epoch+1, err)
@@ -183,10 +188,10 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		last := st.Epoch+1 == cfg.Train.Epochs
 		if (st.Epoch+1)%cfg.Eval.Every == 0 || last {
 			sc, err := infer.Score(ctx, data.Val, cfg.Eval.Tolerance, nil)
+			if err != nil && ctx.Err() != nil {
+				return res, interrupted()
+			}
 			if err != nil {
-				if ctx.Err() != nil {
-					err = fmt.Errorf("%w: %v", ErrInterrupted, err)
-				}
 				return res, err
 			}
 			res.Metrics = sc.Metrics()
