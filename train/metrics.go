@@ -376,27 +376,28 @@ func dilate(m []bool, h, w, r int) []bool {
 	}
 	rows := make([]bool, h*w)
 	for i := 0; i < h; i++ {
-		slide(func(j int) bool { return m[i*w+j] }, func(j int) { rows[i*w+j] = true }, w, r)
+		slide(m, rows, i*w, 1, w, r)
 	}
 	out := make([]bool, h*w)
 	for j := 0; j < w; j++ {
-		slide(func(i int) bool { return rows[i*w+j] }, func(i int) { out[i*w+j] = true }, h, r)
+		slide(rows, out, j, w, h, r)
 	}
 	return out
 }
 
-// slide sets every position within r of a true position along a line of n.
-func slide(get func(int) bool, set func(int), n, r int) {
+// slide sets dst at every position within r of a true position of src along
+// the line of n elements that starts at off with the given stride.
+func slide(src, dst []bool, off, stride, n, r int) {
 	count := 0
 	for j := 0; j < n+r; j++ {
-		if j < n && get(j) {
+		if j < n && src[off+j*stride] {
 			count++
 		}
-		if k := j - 2*r - 1; k >= 0 && get(k) {
+		if k := j - 2*r - 1; k >= 0 && k < n && src[off+k*stride] {
 			count--
 		}
-		if c := j - r; c >= 0 && c < n && count > 0 {
-			set(c)
+		if c := j - r; c >= 0 && count > 0 {
+			dst[off+c*stride] = true
 		}
 	}
 }
