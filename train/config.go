@@ -328,6 +328,12 @@ func (c Config) Validate() error {
 	if c.Data.Patch < 8 {
 		bad("data.patch must be at least 8, got %d", c.Data.Patch)
 	}
+	if k := 1 << max(c.Model.Depth-1, 0); c.Model.Depth >= 1 && c.Model.Depth <= 8 && c.Data.Patch%k != 0 {
+		bad("data.patch %d must be a multiple of %d for a U-Net of depth %d", c.Data.Patch, k, c.Model.Depth)
+	}
+	if c.Model.Depth < 1 || c.Model.Depth > 8 || c.Model.Base < 1 {
+		bad("model.depth must be 1..8 and model.base positive, got %d and %d", c.Model.Depth, c.Model.Base)
+	}
 	if c.Data.Stride < 1 {
 		bad("data.stride must be positive, got %d", c.Data.Stride)
 	}

@@ -81,6 +81,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"wrong type", "train:\n  epochs: many\n", []string{"epochs"}},
 		{"several bad values at once", "optim:\n  name: rmsprop\n  lr: -1\n", []string{"optim.name", "optim.lr"}},
 		{"bad YAML", "train: [\n", []string{"c.yaml"}},
+		{"patch not a multiple of the pooling", "data:\n  patch: 60\nmodel:\n  depth: 4\n", []string{"multiple of 8"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -88,6 +88,9 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 		net, st = ck.Model, &ck.Meta.State
+		if want := cfg.ModelConfig().WithDefaults(); net.Config() != want {
+			return nil, fmt.Errorf("resume: %s holds a %v, the configuration asks for a %v", filepath.Join(dir, "last.ckpt"), net.Config(), want)
+		}
 		data.Norm = ck.Meta.Norm
 		if solver, err = newSolver(cfg.Optim); err != nil {
 			return nil, err
@@ -97,6 +100,9 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		}
 		if err := solver.SetState(*ck.Solver); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
+		}
+		if err := writeConfig(dir, cfg); err != nil { // flags may have changed, e.g. more epochs
+			return nil, err
 		}
 		fmt.Fprintf(logw, "resuming %s at epoch %d, step %d\n", dir, st.Epoch+1, st.Step)
 	} else {
