@@ -172,7 +172,12 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 			}
 			return l, err
 		}, bar)
-		bar.Finish()
+		if err == nil {
+			bar.Finish()
+		} else {
+			bar.Clear()
+			bar.Exit()
+		}
 		// interrupted saves the position (a resumed run skips the batches
 		// already trained on) and says how to continue.
 		interrupted := func() error {
