@@ -58,69 +58,92 @@ var ErrInterrupted = errors.New("training interrupted")
 // last.ckpt at the current step and returns an error wrapping
 // ErrInterrupted.
 func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
-	logw := opt.Log
-	if logw == nil {
-		logw = io.Discard
-	}
-	dir, err := runDir(cfg, opt)
+	s, err := newSession(cfg, opt)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Out = dir
-
-	data, err := LoadData(cfg, logw)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(logw, "data: train %s %dx%dx%d, validation %s %dx%dx%d\n", data.Train.Name, data.Train.NI, data.Train.NX,
-		data.Train.NS, data.Val.Name, data.Val.NI, data.Val.NX, data.Val.NS)
-
-	spec, err := LossSpec(cfg, data.Weights)
-	if err != nil {
-		return nil, err
-	}
-	st := &state{}
-	var net *model.Model
-	var solver model.Solver
-	if opt.Resume {
-		ck, err := LoadCheckpoint(filepath.Join(dir, "last.ckpt"))
+	defer s.trainer.Close()
+	res := &Result{Dir: s.dir, ClassNames: s.data.ClassNames}
+	for s.st.Epoch < cfg.Train.Epochs {
+		start := time.Now()
+		err := s.trainSteps(ctx)
+		if err == nil {
+			err = s.validate(ctx, res)
+		}
+		if errors.Is(err, ErrInterrupted) || ctx.Err() != nil {
+			return res, s.interrupted()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("resume: %w", err)
+			return res, fmt.Errorf("epoch %d: %w", s.st.Epoch+1, err)
 		}
-		net, st = ck.Model, &ck.Meta.State
-		if want := cfg.ModelConfig().WithDefaults(); net.Config() != want {
-			return nil, fmt.Errorf("resume: %s holds a %v, the configuration asks for a %v", filepath.Join(dir, "last.ckpt"), net.Config(), want)
-		}
-		data.Norm = ck.Meta.Norm
-		if solver, err = newSolver(cfg.Optim); err != nil {
-			return nil, err
-		}
-		if ck.Solver == nil {
-			return nil, fmt.Errorf("resume: %s holds no solver state", filepath.Join(dir, "last.ckpt"))
-		}
-		if err := solver.SetState(*ck.Solver); err != nil {
-			return nil, fmt.Errorf("resume: %w", err)
-		}
-		if err := writeConfig(dir, cfg); err != nil { // flags may have changed, e.g. more epochs
-			return nil, err
-		}
-		fmt.Fprintf(logw, "resuming %s at epoch %d, step %d\n", dir, st.Epoch+1, st.Step)
-	} else {
-		if net, err = model.New(cfg.ModelConfig(), int64(cfg.Train.Seed)); err != nil {
-			return nil, err
-		}
-		if solver, err = newSolver(cfg.Optim); err != nil {
-			return nil, err
-		}
-		st.Best = math.Inf(-1)
-		if err := writeConfig(dir, cfg); err != nil {
-			return nil, err
+		if err := s.endEpoch(res, time.Since(start)); err != nil {
+			return res, err
 		}
 	}
-	fmt.Fprintf(logw, "model: %v, %d parameters; loss %s (%s); %s lr %g %s\n", net.Config(), net.NumParams(),
+	if err := writeValPictures(s.dir, s.infer, s.data); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// session is a training run in progress.
+type session struct {
+	cfg     Config
+	opt     Options
+	dir     string
+	log     io.Writer
+	data    *Data
+	net     *model.Model
+	solver  model.Solver
+	trainer *model.Trainer
+	loader  *dataset.Loader
+	infer   Inferer
+	st      *state
+	steps   int     // batches per epoch
+	labels  []int32 // the labels of the batch being trained on
+	rec     EpochRecord
+}
+
+// newSession prepares a run: folder, data, model and solver (fresh or from
+// last.ckpt), loader and training graph.
+func newSession(cfg Config, opt Options) (*session, error) {
+	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &state{Best: math.Inf(-1)}}
+	if s.log == nil {
+		s.log = io.Discard
+	}
+	var err error
+	if s.dir, err = runDir(cfg, opt); err != nil {
+		return nil, err
+	}
+	s.cfg.Out = s.dir
+	if s.data, err = LoadData(s.cfg, s.log); err != nil {
+		return nil, err
+	}
+	d := s.data
+	fmt.Fprintf(s.log, "data: train %s %dx%dx%d, validation %s %dx%dx%d\n", d.Train.Name, d.Train.NI, d.Train.NX,
+		d.Train.NS, d.Val.Name, d.Val.NI, d.Val.NX, d.Val.NS)
+	spec, err := LossSpec(cfg, d.Weights)
+	if err != nil {
+		return nil, err
+	}
+	if s.solver, err = newSolver(cfg.Optim); err != nil {
+		return nil, err
+	}
+	if opt.Resume {
+		err = s.restore()
+	} else {
+		s.net, err = model.New(cfg.ModelConfig(), int64(cfg.Train.Seed))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(s.dir, "config.yaml"), s.cfg.WriteYAML); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(s.log, "model: %v, %d parameters; loss %s (%s); %s lr %g %s\n", s.net.Config(), s.net.NumParams(),
 		spec.Name, spec.Mode, cfg.Optim.Name, cfg.Optim.LR, cfg.Optim.Schedule)
 
-	patches, err := dataset.PatchGrid(data.Train, cfg.Data.Patch, cfg.Data.Stride)
+	patches, err := dataset.PatchGrid(d.Train, cfg.Data.Patch, cfg.Data.Stride)
 	if err != nil {
 		return nil, err
 	}
@@ -129,125 +152,146 @@ func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		aug = dataset.DefaultAugment()
 	}
 	batch := min(cfg.Train.Batch, len(patches))
-	loader, err := dataset.NewLoader(dataset.LoaderConfig{Volume: data.Train, Patches: patches,
+	s.loader, err = dataset.NewLoader(dataset.LoaderConfig{Volume: d.Train, Patches: patches,
 		PatchSize: cfg.Data.Patch, BatchSize: batch, Shuffle: true, Seed: cfg.Train.Seed,
-		Augment: aug, Norm: data.Norm, Prefetch: 2, DropLast: true})
+		Augment: aug, Norm: d.Norm, Prefetch: 2, DropLast: true})
 	if err != nil {
 		return nil, err
 	}
-	steps := cfg.Train.Steps
-	if steps == 0 {
-		steps = loader.NumBatches()
+	if s.steps = cfg.Train.Steps; s.steps == 0 {
+		s.steps = s.loader.NumBatches()
 	}
-
-	var labels []int32 // the labels of the batch being trained on
 	lossFn := func(logits, grad []float32, n, c, h, w int) (float64, error) {
-		return loss.Compute(spec, logits, labels, loss.Shape{N: n, C: c, H: h, W: w}, grad)
+		return loss.Compute(spec, logits, s.labels, loss.Shape{N: n, C: c, H: h, W: w}, grad)
 	}
-	trainer, err := net.NewTrainer(batch, cfg.Data.Patch, cfg.Data.Patch, lossFn, solver)
-	if err != nil {
+	if s.trainer, err = s.net.NewTrainer(batch, cfg.Data.Patch, cfg.Data.Patch, lossFn, s.solver); err != nil {
 		return nil, err
 	}
-	defer trainer.Close()
-	infer := Inferer{Predict: net.Predict, Classes: net.Config().Classes, Window: cfg.Eval.Window,
-		Stride: cfg.Eval.Stride, Batch: batch, Norm: data.Norm}
-	meta := func() CheckpointMeta {
-		return CheckpointMeta{Config: cfg, Norm: data.Norm, ClassNames: data.ClassNames, State: *st}
-	}
-	save := func(name string) error {
-		return SaveCheckpoint(filepath.Join(dir, name), net, solver, meta())
-	}
+	s.infer = Inferer{Predict: s.net.Predict, Classes: s.net.Config().Classes, Window: cfg.Eval.Window,
+		Stride: cfg.Eval.Stride, Batch: batch, Norm: d.Norm}
+	return s, nil
+}
 
-	res := &Result{Dir: dir, History: st.History, ClassNames: data.ClassNames}
-	for st.Epoch < cfg.Train.Epochs {
-		start := time.Now()
-		bar := newBar(opt.Progress, steps, fmt.Sprintf("epoch %d/%d", st.Epoch+1, cfg.Train.Epochs))
-		bar.Set(st.Step)
-		err := trainEpoch(ctx, st, cfg, loader, steps, func(b *dataset.Batch) (float64, error) {
-			solver.SetLearningRate(learningRate(cfg.Optim, st.Epoch, st.Global, cfg.Train.Epochs*steps))
-			labels = b.Y
-			l, err := trainer.Step(b.X)
-			if err == nil && opt.OnStep != nil {
-				opt.OnStep(st.Global+1, l)
-			}
-			return l, err
-		}, bar)
-		if err == nil {
-			bar.Finish()
-		} else {
-			bar.Clear()
-			bar.Exit()
-		}
-		// interrupted saves the position (a resumed run skips the batches
-		// already trained on) and says how to continue.
-		interrupted := func() error {
-			if serr := save("last.ckpt"); serr != nil {
-				return errors.Join(ErrInterrupted, serr)
-			}
-			fmt.Fprintf(logw, "interrupted at epoch %d, step %d/%d: saved %s; continue with --resume --out %s\n",
-				st.Epoch+1, st.Step, steps, filepath.Join(dir, "last.ckpt"), dir)
-			return ErrInterrupted
-		}
-		if errors.Is(err, ErrInterrupted) {
-			return res, interrupted()
-		}
-		if err != nil {
-			return res, fmt.Errorf("epoch %d: %w", st.Epoch+1, err)
-		}
-		rec := EpochRecord{Epoch: st.Epoch + 1, Step: st.Global, LR: solver.LearningRate(),
-			TrainLoss: st.LossSum / float64(steps)}
-		last := st.Epoch+1 == cfg.Train.Epochs
-		if (st.Epoch+1)%cfg.Eval.Every == 0 || last {
-			sc, err := infer.Score(ctx, data.Val, cfg.Eval.Tolerance, nil)
-			if err != nil && ctx.Err() != nil {
-				return res, interrupted()
-			}
-			if err != nil {
-				return res, err
-			}
-			res.Metrics = sc.Metrics()
-			rec.PA, rec.MCA, rec.FWIU, rec.MIoU, rec.BoundaryF1 = res.Metrics.PA, res.Metrics.MCA,
-				res.Metrics.FWIU, res.Metrics.MIoU, res.Metrics.BoundaryF1
-		} else {
-			rec.PA, rec.MCA, rec.FWIU, rec.MIoU, rec.BoundaryF1 = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
-		}
-		rec.Seconds = time.Since(start).Seconds()
-		st.History = append(st.History, rec)
-		st.Step, st.LossSum = 0, 0
-		res.History = st.History
-		fmt.Fprintf(logw, "epoch %3d  loss %.4f  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
-			rec.Epoch, rec.TrainLoss, rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA), fmtScore(rec.FWIU),
-			fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
+// restore loads model, solver state, normalisation and run position from
+// the run's last.ckpt.
+func (s *session) restore() error {
+	path := filepath.Join(s.dir, "last.ckpt")
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	if want := s.cfg.ModelConfig().WithDefaults(); ck.Model.Config() != want {
+		return fmt.Errorf("resume: %s holds a %v, the configuration asks for a %v", path, ck.Model.Config(), want)
+	}
+	if ck.Solver == nil {
+		return fmt.Errorf("resume: %s holds no solver state", path)
+	}
+	if err := s.solver.SetState(*ck.Solver); err != nil {
+		return fmt.Errorf("resume: %s: %w", path, err)
+	}
+	s.net, s.st, s.data.Norm = ck.Model, &ck.Meta.State, ck.Meta.Norm
+	fmt.Fprintf(s.log, "resuming %s at epoch %d, step %d\n", s.dir, s.st.Epoch+1, s.st.Step)
+	return nil
+}
 
-		improved := finite(rec.MIoU) && rec.MIoU > st.Best
-		if improved {
-			st.Best = rec.MIoU
+// trainSteps runs the remaining steps of the current epoch under a
+// progress bar.
+func (s *session) trainSteps(ctx context.Context) error {
+	cfg := s.cfg
+	bar := newBar(s.opt.Progress, s.steps, fmt.Sprintf("epoch %d/%d", s.st.Epoch+1, cfg.Train.Epochs))
+	bar.Set(s.st.Step)
+	err := trainEpoch(ctx, s.st, cfg, s.loader, s.steps, func(b *dataset.Batch) (float64, error) {
+		s.solver.SetLearningRate(learningRate(cfg.Optim, s.st.Epoch, s.st.Global, cfg.Train.Epochs*s.steps))
+		s.labels = b.Y
+		l, err := s.trainer.Step(b.X)
+		if err == nil && s.opt.OnStep != nil {
+			s.opt.OnStep(s.st.Global+1, l)
 		}
-		st.Epoch++
-		if err := save("last.ckpt"); err != nil {
-			return res, err
-		}
-		if improved {
-			if err := save("best.ckpt"); err != nil {
-				return res, err
-			}
-		}
-		if err := WriteHistory(dir, st.History); err != nil {
-			return res, err
-		}
-		if err := WriteHistoryPNG(filepath.Join(dir, "history.png"), st.History); err != nil {
-			return res, err
-		}
-		if finite(rec.PA) {
-			if err := WriteMetricsJSON(filepath.Join(dir, "metrics.json"), res.Metrics); err != nil {
-				return res, err
-			}
+		return l, err
+	}, bar)
+	if err == nil {
+		bar.Finish()
+	} else {
+		bar.Clear()
+		bar.Exit()
+	}
+	return err
+}
+
+// validate scores the validation volume after the epoch's steps (every
+// Eval.Every epochs and after the last) into s.rec and res.Metrics.
+func (s *session) validate(ctx context.Context, res *Result) error {
+	e := s.st.Epoch + 1
+	s.rec = EpochRecord{Epoch: e, Step: s.st.Global, LR: s.solver.LearningRate(),
+		TrainLoss: s.st.LossSum / float64(s.steps)}
+	nan := math.NaN()
+	s.rec.PA, s.rec.MCA, s.rec.FWIU, s.rec.MIoU, s.rec.BoundaryF1 = nan, nan, nan, nan, nan
+	if e%s.cfg.Eval.Every != 0 && e != s.cfg.Train.Epochs {
+		return nil
+	}
+	sc, err := s.infer.Score(ctx, s.data.Val, s.cfg.Eval.Tolerance, nil)
+	if err != nil {
+		return err
+	}
+	m := sc.Metrics()
+	res.Metrics = m
+	s.rec.PA, s.rec.MCA, s.rec.FWIU, s.rec.MIoU, s.rec.BoundaryF1 = m.PA, m.MCA, m.FWIU, m.MIoU, m.BoundaryF1
+	return nil
+}
+
+// endEpoch records the finished epoch: the epoch line, last.ckpt, best.ckpt
+// when the validation mIoU improved, history.csv, log.jsonl, history.png
+// and metrics.json.
+func (s *session) endEpoch(res *Result, took time.Duration) error {
+	rec := s.rec
+	rec.Seconds = took.Seconds()
+	s.st.History = append(s.st.History, rec)
+	res.History = s.st.History
+	s.st.Epoch++
+	s.st.Step, s.st.LossSum = 0, 0
+	fmt.Fprintf(s.log, "epoch %3d  loss %.4f  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
+		rec.Epoch, rec.TrainLoss, rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA), fmtScore(rec.FWIU),
+		fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
+	improved := finite(rec.MIoU) && rec.MIoU > s.st.Best
+	if improved {
+		s.st.Best = rec.MIoU
+	}
+	if err := s.save("last.ckpt"); err != nil {
+		return err
+	}
+	if improved {
+		if err := s.save("best.ckpt"); err != nil {
+			return err
 		}
 	}
-	if err := writeValPictures(dir, infer, data); err != nil {
-		return res, err
+	if err := WriteHistory(s.dir, s.st.History); err != nil {
+		return err
 	}
-	return res, nil
+	if err := WriteHistoryPNG(filepath.Join(s.dir, "history.png"), s.st.History); err != nil {
+		return err
+	}
+	if finite(rec.PA) {
+		return WriteMetricsJSON(filepath.Join(s.dir, "metrics.json"), res.Metrics)
+	}
+	return nil
+}
+
+// save writes the model, the solver and the run position to the run folder.
+func (s *session) save(name string) error {
+	meta := CheckpointMeta{Config: s.cfg, Norm: s.data.Norm, ClassNames: s.data.ClassNames, State: *s.st}
+	return SaveCheckpoint(filepath.Join(s.dir, name), s.net, s.solver, meta)
+}
+
+// interrupted saves the position in last.ckpt (a resumed run skips the
+// batches already trained on) and says how to continue.
+func (s *session) interrupted() error {
+	path := filepath.Join(s.dir, "last.ckpt")
+	if err := s.save("last.ckpt"); err != nil {
+		return errors.Join(ErrInterrupted, err)
+	}
+	fmt.Fprintf(s.log, "interrupted at epoch %d, step %d/%d: saved %s; continue with --resume --out %s\n",
+		s.st.Epoch+1, s.st.Step, s.steps, path, s.dir)
+	return ErrInterrupted
 }
 
 // state is the position of a run, saved in every checkpoint so that a
@@ -385,11 +429,6 @@ func runDir(cfg Config, opt Options) (string, error) {
 		return "", err
 	}
 	return dir, nil
-}
-
-// writeConfig writes the resolved configuration as dir/config.yaml.
-func writeConfig(dir string, cfg Config) error {
-	return writeFileAtomic(filepath.Join(dir, "config.yaml"), cfg.WriteYAML)
 }
 
 // newBar returns a progress bar on w, or a silent one when w is nil.
