@@ -1,0 +1,95 @@
+package segy
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchCube writes a post-stack cube of at least 500 MB in format fm to
+// dir and returns its path. Samples are a smooth wave plus noise so that
+// no decoding shortcut applies.
+func benchCube(b *testing.B, dir string, fm Format) string {
+	b.Helper()
+	const ns = 1000
+	const target = 500 << 20
+	traces := target/(TraceHeaderSize+ns*fm.Size()) + 1
+	side := int(math.Ceil(math.Sqrt(float64(traces))))
+	ils, xls := make([]int, side), make([]int, side)
+	for i := range ils {
+		ils[i], xls[i] = 100+i, 1000+2*i
+	}
+	path := filepath.Join(dir, fmt.Sprintf("cube-f%d.sgy", fm))
+	w, err := Create(path, WriterOptions{Samples: ns, Interval: 4000, Format: fm})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := make([]float32, ns)
+	seed := uint32(1)
+	for i, il := range ils {
+		for j, xl := range xls {
+			for k := range tr {
+				seed = seed*1664525 + 1013904223
+				tr[k] = float32(3000*math.Sin(float64(k+i+j)/17) + float64(seed>>20) - 2048)
+			}
+			if err := w.WriteTrace(TraceHeader{Inline: il, Crossline: xl}, tr); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkReadCube reads a whole >= 500 MB cube into float32 (open,
+// geometry scan, parallel decode) for formats 1, 3 and 5, next to a plain
+// sequential read of the same file into io.Discard (what `cat FILE
+// >/dev/null` does), both from the page cache after the first pass.
+func BenchmarkReadCube(b *testing.B) {
+	for _, fm := range []Format{FormatIBM, FormatInt16, FormatIEEE} {
+		dir := b.TempDir()
+		var path string
+		b.Run(fmt.Sprintf("format%d", fm), func(b *testing.B) {
+			if path == "" {
+				path = benchCube(b, dir, fm)
+			}
+			st, _ := os.Stat(path)
+			b.SetBytes(st.Size())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f, err := Open(path, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := f.ReadCube(); err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+			}
+		})
+		b.Run(fmt.Sprintf("format%d-cat", fm), func(b *testing.B) {
+			if path == "" {
+				path = benchCube(b, dir, fm)
+			}
+			st, _ := os.Stat(path)
+			b.SetBytes(st.Size())
+			buf := make([]byte, 128<<10)
+			for i := 0; i < b.N; i++ {
+				fh, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.CopyBuffer(io.Discard, fh, buf); err != nil {
+					b.Fatal(err)
+				}
+				fh.Close()
+			}
+		})
+		os.Remove(path)
+	}
+}
