@@ -104,8 +104,14 @@ func decodeFloat32(dst []float32, src []byte, f Format, bo binary.ByteOrder) {
 	big := bo == binary.ByteOrder(binary.BigEndian)
 	switch f {
 	case FormatIBM:
-		for i := range dst {
-			dst[i] = ibmToFloat32(bo.Uint32(src[4*i:]))
+		if big {
+			for i := range dst {
+				dst[i] = ibmToFloat32(binary.BigEndian.Uint32(src[4*i:]))
+			}
+		} else {
+			for i := range dst {
+				dst[i] = ibmToFloat32(binary.LittleEndian.Uint32(src[4*i:]))
+			}
 		}
 	case FormatIEEE:
 		if big {

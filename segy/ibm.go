@@ -32,13 +32,15 @@ func ibmToFloat64(w uint32) float64 {
 func ibmToFloat32(w uint32) float32 {
 	v := float64(w&0x00ffffff) * ibmScale[(w>>24)&0x7f]
 	if v > math.MaxFloat32 {
-		v = math.Inf(1)
+		v = posInf
 	}
 	if w&0x80000000 != 0 {
-		return -float32(v)
+		v = -v
 	}
 	return float32(v)
 }
+
+var posInf = math.Inf(1)
 
 // float32ToIBM encodes v as the nearest IBM float (ties to even). IBM's
 // range (16^-65 to 16^63) holds every finite float32, so only NaN and Inf
