@@ -172,6 +172,10 @@ func (wr *Writer) Close() error {
 		wr.abort()
 		return fmt.Errorf("segy: %s: %w", wr.path, err)
 	}
+	if err := wr.tmp.Chmod(0o644); err != nil {
+		wr.abort()
+		return fmt.Errorf("segy: %s: %w", wr.path, err)
+	}
 	if err := wr.tmp.Close(); err != nil {
 		os.Remove(wr.tmp.Name())
 		return fmt.Errorf("segy: %s: %w", wr.path, err)

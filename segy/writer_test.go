@@ -123,8 +123,8 @@ func TestWriterIsAtomic(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := os.Stat(path); st.Size() != 3600+248 {
-		t.Fatalf("size %d", st.Size())
+	if st, _ := os.Stat(path); st.Size() != 3600+248 || st.Mode().Perm() != 0o644 {
+		t.Fatalf("size %d mode %v", st.Size(), st.Mode())
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 1 {
 		t.Fatalf("temporary files left: %v", left)

@@ -183,6 +183,9 @@ func writeNpyFloat32(path string, shape []int, body func(io.Writer) error) error
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
