@@ -598,6 +598,9 @@ func TestBrokenFilesFailCleanly(t *testing.T) {
 			t.Errorf("%s: want error with %q naming the file, got %v", c.name, c.want, err)
 		}
 	}
+	if _, err := openBytes(t, good[:3600], "h.sgy", Options{}); !errors.Is(err, ErrNoTraces) {
+		t.Errorf("headers-only file: want ErrNoTraces, got %v", err)
+	}
 	if _, err := Open(filepath.Join(t.TempDir(), "absent.sgy"), Options{}); err == nil || !strings.Contains(err.Error(), "absent.sgy") {
 		t.Errorf("missing file: %v", err)
 	}

@@ -114,7 +114,11 @@ type FormatError struct {
 	Trace  int
 	Offset int64
 	Msg    string
+	Err    error // a sentinel such as ErrNoTraces, or nil
 }
+
+// Unwrap returns the sentinel error, if any.
+func (e *FormatError) Unwrap() error { return e.Err }
 
 func (e *FormatError) Error() string {
 	s := "segy: " + e.File
@@ -383,7 +387,7 @@ func (f *File) layoutSEGY(binRaw []byte, bo binary.ByteOrder) error {
 	}
 	f.dataStart = next
 	if f.size == f.dataStart {
-		return fmt.Errorf("%w", &FormatError{File: f.name, Trace: -1, Offset: f.dataStart, Msg: ErrNoTraces.Error()})
+		return &FormatError{File: f.name, Trace: -1, Offset: f.dataStart, Msg: ErrNoTraces.Error(), Err: ErrNoTraces}
 	}
 
 	// Candidate samples per trace and additional trace headers, in order
