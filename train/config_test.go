@@ -133,3 +133,24 @@ func TestShippedConfigsLoad(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadConfig feeds arbitrary YAML to LoadConfig: it must return a
+// configuration that validates or an error, never panic.
+func FuzzLoadConfig(f *testing.F) {
+	for _, seed := range []string{"loss:\n  name: dtl\n", "data:\n  class_weights: [1, 2]\n", "train: [\n", "a: {b: c}\n", "optim: 3\n"} {
+		f.Add([]byte(seed))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := LoadConfig(p, nil)
+		if err == nil {
+			if verr := c.Validate(); verr != nil {
+				t.Fatalf("LoadConfig accepted an invalid config: %v", verr)
+			}
+		}
+	})
+}
