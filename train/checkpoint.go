@@ -15,7 +15,7 @@ type CheckpointMeta struct {
 	Config     Config             `json:"config"`
 	Norm       dataset.Normalizer `json:"normalization"`
 	ClassNames []string           `json:"class_names"`
-	State      state              `json:"state"`
+	State      RunState           `json:"state"`
 }
 
 // Checkpoint is a loaded training checkpoint.

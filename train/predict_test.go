@@ -43,7 +43,7 @@ func untrainedCheckpoint(t *testing.T, path string) *Checkpoint {
 		t.Fatal(err)
 	}
 	meta := CheckpointMeta{Config: cfg, Norm: dataset.Normalizer{Method: "meanstd", Mean: 0, Std: 1},
-		ClassNames: dataset.ClassNames[:], State: state{Best: negInf}}
+		ClassNames: dataset.ClassNames[:], State: RunState{Best: negInf}}
 	if err := SaveCheckpoint(path, m, nil, meta); err != nil {
 		t.Fatal(err)
 	}

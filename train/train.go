@@ -98,7 +98,7 @@ type session struct {
 	trainer *model.Trainer
 	loader  *dataset.Loader
 	infer   Inferer
-	st      *state
+	st      *RunState
 	steps   int     // batches per epoch
 	labels  []int32 // the labels of the batch being trained on
 	rec     EpochRecord
@@ -107,7 +107,7 @@ type session struct {
 // newSession prepares a run: folder, data, model and solver (fresh or from
 // last.ckpt), loader and training graph.
 func newSession(cfg Config, opt Options) (*session, error) {
-	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &state{Best: math.Inf(-1)}}
+	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &RunState{Best: math.Inf(-1)}}
 	if s.log == nil {
 		s.log = io.Discard
 	}
@@ -294,9 +294,9 @@ func (s *session) interrupted() error {
 	return ErrInterrupted
 }
 
-// state is the position of a run, saved in every checkpoint so that a
+// RunState is the position of a run, saved in every checkpoint so that a
 // resumed run continues the same loss curve.
-type state struct {
+type RunState struct {
 	// Epoch counts the finished epochs; Step the batches done in the next.
 	Epoch, Step int
 	// Global counts every batch trained on.
@@ -312,7 +312,7 @@ type state struct {
 // trainEpoch runs the remaining steps of the current epoch. Batches come
 // from the loader's reproducible stream, so skipping the first st.Step
 // batches continues an interrupted epoch exactly.
-func trainEpoch(ctx context.Context, st *state, cfg Config, loader *dataset.Loader, steps int,
+func trainEpoch(ctx context.Context, st *RunState, cfg Config, loader *dataset.Loader, steps int,
 	step func(*dataset.Batch) (float64, error), bar *progressbar.ProgressBar) error {
 	perPass := loader.NumBatches()
 	for pass := 0; pass*perPass < steps; pass++ {
