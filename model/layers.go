@@ -19,10 +19,12 @@ import (
 // ops, which are kept for comparisons and checks.
 
 // conv3x3 is a 3x3 convolution with stride 1 and zero padding 1 plus a
-// per-channel bias: x (N,Cin,H,W), w (Cout,Cin,3,3), b (1,Cout,1,1).
-func conv3x3(x, w, b *G.Node) (*G.Node, error) {
+// per-channel bias: x (N,Cin,H,W), w (Cout,Cin,3,3), b (1,Cout,1,1); with
+// withReLU the output goes through max(., 0) in the same op. With dataInput
+// x is the network's input, whose gradient nobody needs, so none is computed.
+func conv3x3(x, w, b *G.Node, withReLU, dataInput bool) (*G.Node, error) {
 	if !stockOps() {
-		y, err := nnops.Conv2D(x, w, b, false)
+		y, err := nnops.Conv(x, w, b, nnops.ConvOptions{ReLU: withReLU, NoInputGrad: dataInput})
 		if err != nil {
 			return nil, fmt.Errorf("conv3x3: %w", err)
 		}
@@ -32,7 +34,10 @@ func conv3x3(x, w, b *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conv3x3 %v * %v: %w", x.Shape(), w.Shape(), err)
 	}
-	return addBias(y, b)
+	if y, err = addBias(y, b); err != nil || !withReLU {
+		return y, err
+	}
+	return relu(y)
 }
 
 // conv1x1 is a 1x1 convolution plus a per-channel bias: x (N,Cin,H,W),

@@ -98,7 +98,11 @@ func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 
 // lossGradOp returns the gradient kept by its lossOp times the upstream
 // scalar gradient. Inputs: logits, the loss value, the upstream gradient.
-type lossGradOp struct{ fwd *lossOp }
+// Its output tensor is allocated once and rewritten on every later run.
+type lossGradOp struct {
+	fwd *lossOp
+	out *tensor.Dense
+}
 
 func (op *lossGradOp) Arity() int { return 3 }
 func (op *lossGradOp) Type() hm.Type {
@@ -138,7 +142,7 @@ func (op *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loss gradient: %w", err)
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	out := buffer(&op.out, x.Dtype(), x.Shape())
 	if x.Dtype() == tensor.Float32 {
 		o := out.Float32s()
 		u := float32(up)

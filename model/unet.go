@@ -163,8 +163,8 @@ func (b *builder) bnStatsFor(c int) *bnStats {
 }
 
 // convBlock is two 3x3 convolutions, each followed by batch norm (if
-// enabled) and ReLU.
-func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn bool) (*G.Node, error) {
+// enabled) and ReLU. dataInput marks x as the network's input.
+func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn, dataInput bool) (*G.Node, error) {
 	h := x
 	for i, c := range []int{cin, cout} {
 		name := fmt.Sprintf("%s.conv%d", prefix, i+1)
@@ -176,7 +176,7 @@ func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn bool) (*
 		if err != nil {
 			return nil, err
 		}
-		if h, err = conv3x3(h, w, bias); err != nil {
+		if h, err = conv3x3(h, w, bias, !bn, dataInput && i == 0); err != nil {
 			return nil, err
 		}
 		if bn {
@@ -192,9 +192,9 @@ func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn bool) (*
 			if h, err = batchNorm(h, gamma, beta, b.bnStatsFor(cout), b.training); err != nil {
 				return nil, err
 			}
-		}
-		if h, err = relu(h); err != nil {
-			return nil, err
+			if h, err = relu(h); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return h, nil
@@ -214,7 +214,7 @@ func (b *builder) build(cfg Config, n, h, w int) (*net, error) {
 				return nil, err
 			}
 		}
-		if cur, err = b.convBlock(fmt.Sprintf("enc%d", l), cur, cin, c, cfg.BatchNorm); err != nil {
+		if cur, err = b.convBlock(fmt.Sprintf("enc%d", l), cur, cin, c, cfg.BatchNorm, l == 0); err != nil {
 			return nil, err
 		}
 		skips = append(skips, cur)
@@ -235,7 +235,7 @@ func (b *builder) build(cfg Config, n, h, w int) (*net, error) {
 			if err != nil {
 				return nil, err
 			}
-			if cur, err = conv3x3(cur, wt, bias); err != nil {
+			if cur, err = conv3x3(cur, wt, bias, false, false); err != nil {
 				return nil, err
 			}
 			cup = widths[l]
@@ -243,7 +243,7 @@ func (b *builder) build(cfg Config, n, h, w int) (*net, error) {
 		if cur, err = concat(skips[l], cur); err != nil {
 			return nil, err
 		}
-		if cur, err = b.convBlock(fmt.Sprintf("dec%d", l), cur, widths[l]+cup, widths[l], cfg.BatchNorm); err != nil {
+		if cur, err = b.convBlock(fmt.Sprintf("dec%d", l), cur, widths[l]+cup, widths[l], cfg.BatchNorm, false); err != nil {
 			return nil, err
 		}
 	}

@@ -13,9 +13,24 @@ import (
 // Conv2D applies a k×k convolution with stride 1 and zero padding k/2 ("same"
 // output size) to x (N,Cin,H,W) with weights w (Cout,Cin,k,k) and adds the
 // bias b (any shape of Cout elements, e.g. (1,Cout,1,1)); with relu it also
-// applies max(·, 0). k must be odd. The product runs as im2col + GEMM per
-// image, written straight into the NCHW output.
+// applies max(·, 0). k must be odd. It is Conv with ConvOptions{ReLU: relu}.
 func Conv2D(x, w, b *G.Node, relu bool) (*G.Node, error) {
+	return Conv(x, w, b, ConvOptions{ReLU: relu})
+}
+
+// ConvOptions are the variants of the fused convolution.
+type ConvOptions struct {
+	// ReLU applies max(·, 0) to the output.
+	ReLU bool
+	// NoInputGrad makes the convolution not differentiable with respect to
+	// x, so that no input gradient is computed: for a first layer whose
+	// input is data. x must then not be needed in any gradient.
+	NoInputGrad bool
+}
+
+// Conv is the fused convolution of Conv2D with options. The product runs as
+// im2col + GEMM per image, written straight into the NCHW output.
+func Conv(x, w, b *G.Node, o ConvOptions) (*G.Node, error) {
 	xs, ws, bs := x.Shape(), w.Shape(), b.Shape()
 	if xs.Dims() != 4 || ws.Dims() != 4 {
 		return nil, fmt.Errorf("nnops.Conv2D: want 4-d input and weights, got %v and %v", xs, ws)
@@ -29,7 +44,7 @@ func Conv2D(x, w, b *G.Node, relu bool) (*G.Node, error) {
 	if bs.TotalSize() != ws[0] {
 		return nil, fmt.Errorf("nnops.Conv2D: bias %v does not have %d elements", bs, ws[0])
 	}
-	op := &convOp{id: nextID(), k: ws[2], relu: relu, biasShape: bs.Clone()}
+	op := &convOp{id: nextID(), k: ws[2], relu: o.ReLU, noInputGrad: o.NoInputGrad, biasShape: bs.Clone()}
 	y, err := G.ApplyOp(op, x, w, b)
 	if err != nil {
 		return nil, fmt.Errorf("nnops.Conv2D %v * %v: %w", xs, ws, err)
@@ -39,11 +54,12 @@ func Conv2D(x, w, b *G.Node, relu bool) (*G.Node, error) {
 
 // convOp is the fused convolution + bias (+ ReLU).
 type convOp struct {
-	id        int64
-	k         int
-	relu      bool
-	biasShape tensor.Shape
-	out       outBuf
+	id          int64
+	k           int
+	relu        bool
+	noInputGrad bool
+	biasShape   tensor.Shape
+	out         outBuf
 }
 
 func (op *convOp) Arity() int            { return 3 }
@@ -54,9 +70,9 @@ func (op *convOp) OverwritesInput() int  { return -1 }
 func (op *convOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *convOp) Hashcode() uint32      { return hashString(op.String()) }
 func (op *convOp) String() string {
-	return fmt.Sprintf("Conv%dx%d(relu=%t)#%d", op.k, op.k, op.relu, op.id)
+	return fmt.Sprintf("Conv%dx%d(relu=%t,dx=%t)#%d", op.k, op.k, op.relu, !op.noInputGrad, op.id)
 }
-func (op *convOp) DiffWRT(n int) []bool { return []bool{true, true, true} }
+func (op *convOp) DiffWRT(n int) []bool { return []bool{!op.noInputGrad, true, true} }
 
 func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 3 {
@@ -107,9 +123,11 @@ func (op *convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 			return nil, fmt.Errorf("%v: relu gradient: %w", op, err)
 		}
 	}
-	dx, err := G.ApplyOp(&convDataOp{id: op.id, k: op.k, xShape: in[0].Shape().Clone()}, in[1], g)
-	if err != nil {
-		return nil, fmt.Errorf("%v: input gradient: %w", op, err)
+	var dx *G.Node
+	if !op.noInputGrad {
+		if dx, err = G.ApplyOp(&convDataOp{id: op.id, k: op.k, xShape: in[0].Shape().Clone()}, in[1], g); err != nil {
+			return nil, fmt.Errorf("%v: input gradient: %w", op, err)
+		}
 	}
 	dw, err := G.ApplyOp(&convFilterOp{id: op.id, k: op.k}, in[0], g)
 	if err != nil {
