@@ -73,9 +73,10 @@ type LossConfig struct {
 	Name string `mapstructure:"name" yaml:"name"`
 	// Mode is "default" (bugs of segloss v0.0.1 fixed) or "compat".
 	Mode string `mapstructure:"mode" yaml:"mode"`
-	// Reduction is "mean" (the default here, so that loss terms and
-	// learning rates do not scale with the patch size) or "sum"; empty
-	// uses the loss's own segloss v0.0.1 default.
+	// Reduction is "mean" or "sum"; empty (the default) uses each loss's
+	// segloss v0.0.1 default (ce mean, dtl sum, boundary mean, abl sum).
+	// DTL's "mean" is over the non-zero border entries only and trains
+	// much worse on the synthetic survey than its "sum".
 	Reduction   string `mapstructure:"reduction" yaml:"reduction"`
 	IgnoreIndex int    `mapstructure:"ignore_index" yaml:"ignore_index"`
 	DTL         struct {
@@ -163,7 +164,7 @@ var options = []option{
 	{"model.upsample", "upsample", "nearest", "decoder upsampling: nearest or learned"},
 	{"loss.name", "loss", "ce", "loss: ce, dtl, boundary (bsl) or active-boundary (abl)"},
 	{"loss.mode", "loss-mode", "default", "default (segloss v0.0.1 bugs fixed) or compat (bit-compatible)"},
-	{"loss.reduction", "loss-reduction", "mean", "reduction of the pixel terms: mean or sum (empty: the loss's own, segloss v0.0.1 default)"},
+	{"loss.reduction", "loss-reduction", "", "reduction of the pixel terms: mean or sum (empty: each loss's segloss v0.0.1 default: ce mean, dtl sum, boundary mean, abl sum)"},
 	{"loss.ignore_index", "ignore-index", 255, "label value that no loss or metric counts"},
 	{"loss.dtl.dilate", "dtl-dilate", 5, "DTL tolerance band in pixels subtracted from the distance"},
 	{"loss.dtl.power", "dtl-power", 0.5, "DTL exponent of the border term"},

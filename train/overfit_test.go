@@ -57,6 +57,7 @@ func TestOverfitOneBatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg.Loss.Name = tc.loss
+			cfg.Loss.Reduction = "mean" // scale-free thresholds
 			cfg.Model.Depth, cfg.Model.Base = 2, 8
 			cfg.Optim.LR = 0.02
 			spec, err := LossSpec(cfg, nil)
