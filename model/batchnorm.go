@@ -10,6 +10,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/segloss/segloss/model/nnops"
 )
 
 // Batch-norm constants (the PyTorch convention: running = (1-m)*running +
@@ -48,13 +50,16 @@ type bnOp struct {
 	id       int64
 	training bool
 	stats    *bnStats
-	out      *tensor.Dense
+	out      nnops.OutBuf
 	mean     []float64 // of the last forward pass
 	invstd   []float64
 	variance []float64
 }
 
 func (op *bnOp) Arity() int { return 3 }
+
+// OutputBuffer implements nnops.Buffered.
+func (op *bnOp) OutputBuffer() *nnops.OutBuf { return &op.out }
 func (op *bnOp) Type() hm.Type {
 	t := tensorType(4)
 	return hm.NewFnType(t, t, t, t)
@@ -107,15 +112,6 @@ func bnInputs(what string, vals []G.Value, want int) ([]*tensor.Dense, error) {
 	return ds, nil
 }
 
-// buffer returns *buf, reallocated if it is not of dtype dt and shape.
-func buffer(buf **tensor.Dense, dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
-	if b := *buf; b != nil && b.Dtype() == dt && b.Shape().Eq(shape) {
-		return b
-	}
-	*buf = tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
-	return *buf
-}
-
 func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
 	in, err := bnInputs("batchnorm", vals, 3)
 	if err != nil {
@@ -132,7 +128,7 @@ func (op *bnOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(op.mean) != c {
 		op.mean, op.invstd, op.variance = make([]float64, c), make([]float64, c), make([]float64, c)
 	}
-	out := buffer(&op.out, x.Dtype(), x.Shape())
+	out := op.out.Get(x.Dtype(), x.Shape()...)
 	switch x.Dtype() {
 	case tensor.Float32:
 		bnForward(op, x.Float32s(), gamma.Float32s(), beta.Float32s(), out.Float32s(), n, c, s)
@@ -229,10 +225,13 @@ func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 type bnDiffOp struct {
 	fwd   *bnOp
 	which int
-	out   *tensor.Dense
+	out   nnops.OutBuf
 }
 
 func (op *bnDiffOp) Arity() int { return 4 }
+
+// OutputBuffer implements nnops.Buffered.
+func (op *bnDiffOp) OutputBuffer() *nnops.OutBuf { return &op.out }
 func (op *bnDiffOp) Type() hm.Type {
 	t := tensorType(4)
 	return hm.NewFnType(t, t, t, t, t)
@@ -271,7 +270,7 @@ func (op *bnDiffOp) Do(vals ...G.Value) (G.Value, error) {
 	if op.which > 0 {
 		shape = gamma.Shape()
 	}
-	out := buffer(&op.out, x.Dtype(), shape)
+	out := op.out.Get(x.Dtype(), shape...)
 	switch x.Dtype() {
 	case tensor.Float32:
 		bnBackward(op.which, op.fwd, x.Float32s(), gamma.Float32s(), dy.Float32s(), out.Float32s(), n, c, s)

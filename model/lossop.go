@@ -9,6 +9,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/segloss/segloss/model/nnops"
 )
 
 // LossFunc computes a scalar loss of NCHW logits (n images, c classes, h x w
@@ -101,10 +103,13 @@ func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // Its output tensor is allocated once and rewritten on every later run.
 type lossGradOp struct {
 	fwd *lossOp
-	out *tensor.Dense
+	out nnops.OutBuf
 }
 
 func (op *lossGradOp) Arity() int { return 3 }
+
+// OutputBuffer implements nnops.Buffered.
+func (op *lossGradOp) OutputBuffer() *nnops.OutBuf { return &op.out }
 func (op *lossGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(tensorType(4), a, a, tensorType(4))
@@ -142,7 +147,7 @@ func (op *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loss gradient: %w", err)
 	}
-	out := buffer(&op.out, x.Dtype(), x.Shape())
+	out := op.out.Get(x.Dtype(), x.Shape()...)
 	if x.Dtype() == tensor.Float32 {
 		o := out.Float32s()
 		u := float32(up)

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/segloss/segloss/model/nnops"
 )
 
 // inferGraph is an eval-mode graph for one padded input shape.
@@ -61,6 +63,9 @@ func (m *Model) inferenceGraph(n, h, w int) (*inferGraph, error) {
 	}
 	nt, err := m.newNet(tensor.Float32, n, h, w, false, m.values)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := nnops.PlanMemory(nt.g, nt.logits); err != nil {
 		return nil, err
 	}
 	ig := &inferGraph{nt: nt, vm: G.NewTapeMachine(nt.g, G.EvalMode())}

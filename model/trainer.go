@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/segloss/segloss/model/nnops"
 )
 
 // Trainer is the training graph of a Model for one static batch shape:
@@ -58,6 +60,9 @@ func (m *Model) newTrainer(dt tensor.Dtype, values []*tensor.Dense, batch, h, w 
 	}
 	if _, err := G.Grad(c, nt.params...); err != nil {
 		return nil, fmt.Errorf("new trainer: gradient: %w", err)
+	}
+	if _, err := nnops.PlanMemory(nt.g, nt.logits, c); err != nil {
+		return nil, fmt.Errorf("new trainer: %w", err)
 	}
 	t := &Trainer{m: m, nt: nt, cost: c, n: batch, h: h, w: w}
 	t.vm = G.NewTapeMachine(nt.g, G.BindDualValues(nt.params...))

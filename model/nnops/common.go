@@ -97,17 +97,6 @@ func ds0(ds []*tensor.Dense, d *tensor.Dense) *tensor.Dense {
 	return d
 }
 
-// outBuf is an op's output tensor, allocated on the first run and rewritten
-// on every later run with the same dtype and shape.
-type outBuf struct{ t *tensor.Dense }
-
-func (o *outBuf) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
-	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(tensor.Shape(shape)) {
-		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(append([]int(nil), shape...)...))
-	}
-	return o.t
-}
-
 // slice returns the tensor's backing slice as []T.
 func slice[T float](d *tensor.Dense) []T {
 	return d.Data().([]T)

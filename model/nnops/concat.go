@@ -33,10 +33,11 @@ func Concat(xs ...*G.Node) (*G.Node, error) {
 type concatOp struct {
 	id    int64
 	chans []int
-	out   outBuf
+	out   OutBuf
 }
 
-func (op *concatOp) Arity() int { return len(op.chans) }
+func (op *concatOp) Arity() int            { return len(op.chans) }
+func (op *concatOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *concatOp) Type() hm.Type {
 	r := make([]int, len(op.chans)+1)
 	for i := range r {
@@ -83,7 +84,7 @@ func (op *concatOp) Do(vals ...G.Value) (G.Value, error) {
 		}
 		total += op.chans[i]
 	}
-	out := op.out.get(in[0].Dtype(), s[0], total, s[2], s[3])
+	out := op.out.Get(in[0].Dtype(), s[0], total, s[2], s[3])
 	hw := s[2] * s[3]
 	if out.Dtype() == tensor.Float32 {
 		concatForward(in, slice[float32](out), s[0], total, hw)
@@ -125,10 +126,11 @@ type concatGradOp struct {
 	input  int
 	off    int
 	xShape tensor.Shape
-	out    outBuf
+	out    OutBuf
 }
 
 func (op *concatGradOp) Arity() int            { return 1 }
+func (op *concatGradOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *concatGradOp) Type() hm.Type         { return fnType(4, 4) }
 func (op *concatGradOp) ReturnsPtr() bool      { return false }
 func (op *concatGradOp) CallsExtern() bool     { return false }
@@ -152,7 +154,7 @@ func (op *concatGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if ds.Dims() != 4 || ds[0] != s[0] || ds[1] < op.off+s[1] || ds[2] != s[2] || ds[3] != s[3] {
 		return nil, fmt.Errorf("%v: gradient %v does not fit input %v", op, ds, s)
 	}
-	out := op.out.get(dy.Dtype(), s...)
+	out := op.out.Get(dy.Dtype(), s...)
 	hw := s[2] * s[3]
 	if dy.Dtype() == tensor.Float32 {
 		concatBackward(slice[float32](dy), ds[1], op.off, s[0], s[1], hw, slice[float32](out))
@@ -182,10 +184,11 @@ func ReLU(x *G.Node) (*G.Node, error) {
 
 type reluOp struct {
 	id  int64
-	out outBuf
+	out OutBuf
 }
 
 func (op *reluOp) Arity() int            { return 1 }
+func (op *reluOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *reluOp) Type() hm.Type         { return fnType(4, 4) }
 func (op *reluOp) ReturnsPtr() bool      { return false }
 func (op *reluOp) CallsExtern() bool     { return false }
@@ -205,7 +208,7 @@ func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	out := op.out.get(x.Dtype(), x.Shape()...)
+	out := op.out.Get(x.Dtype(), x.Shape()...)
 	if x.Dtype() == tensor.Float32 {
 		reluForward(slice[float32](x), slice[float32](out))
 	} else {

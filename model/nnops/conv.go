@@ -59,10 +59,11 @@ type convOp struct {
 	relu        bool
 	noInputGrad bool
 	biasShape   tensor.Shape
-	out         outBuf
+	out         OutBuf
 }
 
 func (op *convOp) Arity() int            { return 3 }
+func (op *convOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *convOp) Type() hm.Type         { return fnType(4, 4, op.biasShape.Dims(), 4) }
 func (op *convOp) ReturnsPtr() bool      { return false }
 func (op *convOp) CallsExtern() bool     { return false }
@@ -102,7 +103,7 @@ func (op *convOp) Do(vals ...G.Value) (G.Value, error) {
 	if xs.Dims() != 4 || ws.Dims() != 4 || ws[1] != xs[1] || ws[2] != op.k || b.Size() != ws[0] {
 		return nil, fmt.Errorf("%v: shapes x %v, w %v, b %v do not fit", op, xs, ws, b.Shape())
 	}
-	out := op.out.get(x.Dtype(), xs[0], ws[0], xs[2], xs[3])
+	out := op.out.Get(x.Dtype(), xs[0], ws[0], xs[2], xs[3])
 	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: ws[0], k: op.k}
 	if x.Dtype() == tensor.Float32 {
 		convForward(g, slice[float32](x), slice[float32](w), slice[float32](b), slice[float32](out), op.relu)
@@ -228,10 +229,11 @@ func im2col[T float](xp []T, g convGeom, col []T) {
 // Inputs: y, dy.
 type reluGradOp struct {
 	id  int64
-	out outBuf
+	out OutBuf
 }
 
 func (op *reluGradOp) Arity() int            { return 2 }
+func (op *reluGradOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *reluGradOp) Type() hm.Type         { return fnType(4, 4, 4) }
 func (op *reluGradOp) ReturnsPtr() bool      { return false }
 func (op *reluGradOp) CallsExtern() bool     { return false }
@@ -253,7 +255,7 @@ func (op *reluGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if !y.Shape().Eq(dy.Shape()) {
 		return nil, fmt.Errorf("%v: output %v and gradient %v differ in shape", op, y.Shape(), dy.Shape())
 	}
-	out := op.out.get(y.Dtype(), y.Shape()...)
+	out := op.out.Get(y.Dtype(), y.Shape()...)
 	if y.Dtype() == tensor.Float32 {
 		reluMask(slice[float32](y), slice[float32](dy), slice[float32](out))
 	} else {
@@ -299,10 +301,11 @@ type convDataOp struct {
 	id     int64
 	k      int
 	xShape tensor.Shape
-	out    outBuf
+	out    OutBuf
 }
 
 func (op *convDataOp) Arity() int            { return 2 }
+func (op *convDataOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *convDataOp) Type() hm.Type         { return fnType(4, 4, 4) }
 func (op *convDataOp) ReturnsPtr() bool      { return false }
 func (op *convDataOp) CallsExtern() bool     { return false }
@@ -324,7 +327,7 @@ func (op *convDataOp) Do(vals ...G.Value) (G.Value, error) {
 	if gs.Dims() != 4 || gs[0] != xs[0] || gs[1] != ws[0] || gs[2] != xs[2] || gs[3] != xs[3] || ws[1] != xs[1] {
 		return nil, fmt.Errorf("%v: gradient %v and weights %v do not fit input %v", op, gs, ws, xs)
 	}
-	out := op.out.get(w.Dtype(), xs...)
+	out := op.out.Get(w.Dtype(), xs...)
 	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: ws[0], k: op.k}
 	if w.Dtype() == tensor.Float32 {
 		convBackData(g, slice[float32](w), slice[float32](gr), slice[float32](out))
@@ -378,10 +381,11 @@ func convBackData[T float](g convGeom, w, gr, dx []T) {
 type convFilterOp struct {
 	id  int64
 	k   int
-	out outBuf
+	out OutBuf
 }
 
 func (op *convFilterOp) Arity() int            { return 2 }
+func (op *convFilterOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *convFilterOp) Type() hm.Type         { return fnType(4, 4, 4) }
 func (op *convFilterOp) ReturnsPtr() bool      { return false }
 func (op *convFilterOp) CallsExtern() bool     { return false }
@@ -414,7 +418,7 @@ func (op *convFilterOp) Do(vals ...G.Value) (G.Value, error) {
 	if xs.Dims() != 4 || gs.Dims() != 4 || gs[0] != xs[0] || gs[2] != xs[2] || gs[3] != xs[3] {
 		return nil, fmt.Errorf("%v: gradient %v does not fit input %v", op, gs, xs)
 	}
-	out := op.out.get(x.Dtype(), gs[1], xs[1], op.k, op.k)
+	out := op.out.Get(x.Dtype(), gs[1], xs[1], op.k, op.k)
 	g := convGeom{n: xs[0], c: xs[1], h: xs[2], w: xs[3], cout: gs[1], k: op.k}
 	if x.Dtype() == tensor.Float32 {
 		convBackFilter(g, slice[float32](x), slice[float32](gr), slice[float32](out))
@@ -505,10 +509,11 @@ func im2row3[T float](x []T, plane, w, off int, dst []T) {
 type biasGradOp struct {
 	id        int64
 	biasShape tensor.Shape
-	out       outBuf
+	out       OutBuf
 }
 
 func (op *biasGradOp) Arity() int            { return 1 }
+func (op *biasGradOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *biasGradOp) Type() hm.Type         { return fnType(4, op.biasShape.Dims()) }
 func (op *biasGradOp) ReturnsPtr() bool      { return false }
 func (op *biasGradOp) CallsExtern() bool     { return false }
@@ -530,7 +535,7 @@ func (op *biasGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if gs.Dims() != 4 || gs[1] != op.biasShape.TotalSize() {
 		return nil, fmt.Errorf("%v: gradient %v does not fit bias %v", op, gs, op.biasShape)
 	}
-	out := op.out.get(gr.Dtype(), op.biasShape...)
+	out := op.out.Get(gr.Dtype(), op.biasShape...)
 	if gr.Dtype() == tensor.Float32 {
 		channelSums(slice[float32](gr), gs[0], gs[1], gs[2]*gs[3], slice[float32](out))
 	} else {

@@ -6,7 +6,10 @@
 // Every op keeps its output and scratch buffers between runs of a tape
 // machine: the value an op returns is the same tensor on every step, rewritten
 // in place. A caller that wants to keep a node's value beyond the next run of
-// the machine must copy it.
+// the machine must copy it. PlanMemory goes further: it lays the outputs of a
+// whole graph out in one arena, outputs that are never needed at the same
+// time sharing memory, so that only the nodes it is told to keep hold their
+// values after a run.
 //
 // The matrix products go through a GEMM backend chosen with SetGEMM: "asm"
 // (packed GEMM with an AVX-512 or AVX2/FMA micro-kernel written for this

@@ -26,10 +26,11 @@ func MaxPool2(x *G.Node) (*G.Node, error) {
 type maxPoolOp struct {
 	id     int64
 	argmax []int32 // per output pixel, the input offset of its maximum within the plane
-	out    outBuf
+	out    OutBuf
 }
 
 func (op *maxPoolOp) Arity() int            { return 1 }
+func (op *maxPoolOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *maxPoolOp) Type() hm.Type         { return fnType(4, 4) }
 func (op *maxPoolOp) ReturnsPtr() bool      { return false }
 func (op *maxPoolOp) CallsExtern() bool     { return false }
@@ -56,7 +57,7 @@ func (op *maxPoolOp) Do(vals ...G.Value) (G.Value, error) {
 	if s.Dims() != 4 || s[2]%2 != 0 || s[3]%2 != 0 {
 		return nil, fmt.Errorf("%v: want (N,C,H,W) with even H and W, got %v", op, s)
 	}
-	out := op.out.get(x.Dtype(), s[0], s[1], s[2]/2, s[3]/2)
+	out := op.out.Get(x.Dtype(), s[0], s[1], s[2]/2, s[3]/2)
 	if len(op.argmax) != out.Size() {
 		op.argmax = make([]int32, out.Size())
 	}
@@ -108,10 +109,11 @@ func (op *maxPoolOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 type maxPoolGradOp struct {
 	fwd    *maxPoolOp
 	xShape tensor.Shape
-	out    outBuf
+	out    OutBuf
 }
 
 func (op *maxPoolGradOp) Arity() int            { return 2 }
+func (op *maxPoolGradOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *maxPoolGradOp) Type() hm.Type         { return fnType(4, 4, 4) }
 func (op *maxPoolGradOp) ReturnsPtr() bool      { return false }
 func (op *maxPoolGradOp) CallsExtern() bool     { return false }
@@ -133,7 +135,7 @@ func (op *maxPoolGradOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%v: gradient %v does not match the pooled output", op, dy.Shape())
 	}
 	s := op.xShape
-	out := op.out.get(dy.Dtype(), s...)
+	out := op.out.Get(dy.Dtype(), s...)
 	if dy.Dtype() == tensor.Float32 {
 		maxPoolBackward(slice[float32](dy), op.fwd.argmax, s[0]*s[1], s[2]*s[3], slice[float32](out))
 	} else {
@@ -168,10 +170,11 @@ func Upsample2(x *G.Node) (*G.Node, error) {
 
 type upsampleOp struct {
 	id  int64
-	out outBuf
+	out OutBuf
 }
 
 func (op *upsampleOp) Arity() int            { return 1 }
+func (op *upsampleOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *upsampleOp) Type() hm.Type         { return fnType(4, 4) }
 func (op *upsampleOp) ReturnsPtr() bool      { return false }
 func (op *upsampleOp) CallsExtern() bool     { return false }
@@ -198,7 +201,7 @@ func (op *upsampleOp) Do(vals ...G.Value) (G.Value, error) {
 	if s.Dims() != 4 {
 		return nil, fmt.Errorf("%v: want (N,C,H,W), got %v", op, s)
 	}
-	out := op.out.get(x.Dtype(), s[0], s[1], 2*s[2], 2*s[3])
+	out := op.out.Get(x.Dtype(), s[0], s[1], 2*s[2], 2*s[3])
 	if x.Dtype() == tensor.Float32 {
 		upsampleForward(slice[float32](x), s[0]*s[1], s[2], s[3], slice[float32](out))
 	} else {
@@ -236,10 +239,11 @@ func (op *upsampleOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error)
 type upsampleGradOp struct {
 	id     int64
 	xShape tensor.Shape
-	out    outBuf
+	out    OutBuf
 }
 
 func (op *upsampleGradOp) Arity() int            { return 1 }
+func (op *upsampleGradOp) OutputBuffer() *OutBuf { return &op.out }
 func (op *upsampleGradOp) Type() hm.Type         { return fnType(4, 4) }
 func (op *upsampleGradOp) ReturnsPtr() bool      { return false }
 func (op *upsampleGradOp) CallsExtern() bool     { return false }
@@ -261,7 +265,7 @@ func (op *upsampleGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if dy.Size() != 4*s.TotalSize() {
 		return nil, fmt.Errorf("%v: gradient %v does not fit input %v", op, dy.Shape(), s)
 	}
-	out := op.out.get(dy.Dtype(), s...)
+	out := op.out.Get(dy.Dtype(), s...)
 	if dy.Dtype() == tensor.Float32 {
 		upsampleBackward(slice[float32](dy), s[0]*s[1], s[2], s[3], slice[float32](out))
 	} else {
