@@ -29,7 +29,9 @@ type ConvOptions struct {
 }
 
 // Conv is the fused convolution of Conv2D with options. The product runs as
-// im2col + GEMM per image, written straight into the NCHW output.
+// a GEMM per image; on the packed GEMM backends (the default) its right-hand
+// operand is read straight out of the zero-padded image, with no im2col
+// matrix, and on the others it is an im2col matrix.
 func Conv(x, w, b *G.Node, o ConvOptions) (*G.Node, error) {
 	xs, ws, bs := x.Shape(), w.Shape(), b.Shape()
 	if xs.Dims() != 4 || ws.Dims() != 4 {
@@ -149,6 +151,12 @@ func (g convGeom) kdim() int { return g.c * g.k * g.k }
 
 // convForward computes y = conv(x, w) + b (then ReLU) image by image.
 func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
+	if xf, ok := any(x).([]float32); ok && g.k > 1 {
+		if pg, ok := packedBackend(); ok {
+			convForwardImplicit(pg, g, xf, any(w).([]float32), any(b).([]float32), any(y).([]float32), relu)
+			return
+		}
+	}
 	hw, kd := g.hw(), g.kdim()
 	sc := scratchFor[T]()
 	var cols, pads [][]T
@@ -364,6 +372,12 @@ func convBackData[T float](g convGeom, w, gr, dx []T) {
 		}
 	}
 	tg := convGeom{n: g.n, c: g.cout, h: g.h, w: g.w, cout: g.c, k: k}
+	if wff, ok := any(wf).([]float32); ok {
+		if pg, ok := packedBackend(); ok {
+			convBackDataImplicit(pg, tg, wff, any(gr).([]float32), any(dx).([]float32))
+			return
+		}
+	}
 	cols := sc.takeN(min(workers(), g.n), kd*hw)
 	pads := sc.takeN(min(workers(), g.n), tg.paddedLen())
 	defer sc.give(cols...)
@@ -431,6 +445,12 @@ func (op *convFilterOp) Do(vals ...G.Value) (G.Value, error) {
 // convBackFilter computes dw = Σₙ gₙ · rowsₙ, where rowsₙ (H·W, C·k²) is the
 // transposed im2col of xₙ, so that both GEMM operands are read row-major.
 func convBackFilter[T float](g convGeom, x, gr, dw []T) {
+	if xf, ok := any(x).([]float32); ok && g.k > 1 {
+		if pg, ok := packedBackend(); ok {
+			convBackFilterImplicit(pg, g, xf, any(gr).([]float32), any(dw).([]float32))
+			return
+		}
+	}
 	hw, kd := g.hw(), g.kdim()
 	sc := scratchFor[T]()
 	nw := min(workers(), g.n)
@@ -446,16 +466,20 @@ func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 		defer sc.give(rows...)
 		defer sc.give(pads...)
 	}
-	parallelFor(g.n, func(wk, i int) {
-		xn := x[i*g.c*hw : (i+1)*g.c*hw]
-		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
-		if g.k == 1 {
-			gemm(false, true, g.cout, kd, hw, gn, hw, xn, hw, 1, parts[wk], kd)
-			return
+	// Each part sums a fixed run of images, so the result does not depend
+	// on scheduling.
+	parallelFor(nw, func(_, wk int) {
+		for i := wk * g.n / nw; i < (wk+1)*g.n/nw; i++ {
+			xn := x[i*g.c*hw : (i+1)*g.c*hw]
+			gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+			if g.k == 1 {
+				gemm(false, true, g.cout, kd, hw, gn, hw, xn, hw, 1, parts[wk], kd)
+				continue
+			}
+			padImage(xn, g, pads[wk])
+			im2row(pads[wk], g, rows[wk])
+			gemm(false, false, g.cout, kd, hw, gn, hw, rows[wk], kd, 1, parts[wk], kd)
 		}
-		padImage(xn, g, pads[wk])
-		im2row(pads[wk], g, rows[wk])
-		gemm(false, false, g.cout, kd, hw, gn, hw, rows[wk], kd, 1, parts[wk], kd)
 	})
 	copy(dw, parts[0])
 	for _, p := range parts[1:] {

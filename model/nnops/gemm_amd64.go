@@ -5,10 +5,10 @@ package nnops
 import "golang.org/x/sys/cpu"
 
 //go:noescape
-func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+func kernAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 
 //go:noescape
-func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+func kernAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 
 // asmKernel returns the widest micro-kernel this CPU runs.
 func asmKernel() (microKernel, bool) {

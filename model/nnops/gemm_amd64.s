@@ -2,15 +2,14 @@
 
 #include "textflag.h"
 
-// func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+// func kernAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 // 4×24 tile: accumulators Y0-Y11 (row i in Y3i..Y3i+2), B row in Y12-Y14;
-// consecutive k rows of B are ldb floats apart.
+// row p of B starts boff[p] floats after b.
 TEXT ·kernAVX2(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ ldb+24(FP), R8
-	SHLQ $2, R8
+	MOVQ boff+24(FP), R8
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
@@ -28,9 +27,10 @@ TEXT ·kernAVX2(SB), NOSPLIT, $0-49
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 avx2loop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	VMOVUPS 64(BX), Y14
+	MOVQ (R8), R9
+	VMOVUPS (BX)(R9*4), Y12
+	VMOVUPS 32(BX)(R9*4), Y13
+	VMOVUPS 64(BX)(R9*4), Y14
 	VBROADCASTSS 0(AX), Y15
 	VFMADD231PS Y12, Y15, Y0
 	VFMADD231PS Y13, Y15, Y1
@@ -48,7 +48,7 @@ avx2loop:
 	VFMADD231PS Y13, Y15, Y10
 	VFMADD231PS Y14, Y15, Y11
 	ADDQ $16, AX
-	ADDQ R8, BX
+	ADDQ $8, R8
 	DECQ CX
 	JNZ  avx2loop
 	TESTQ DX, DX
@@ -88,15 +88,14 @@ avx2store:
 	VZEROUPPER
 	RET
 
-// func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+// func kernAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 // 8×48 tile: accumulators Z0-Z23 (row i in Z3i..Z3i+2), B row in Z24-Z26;
-// consecutive k rows of B are ldb floats apart.
+// row p of B starts boff[p] floats after b.
 TEXT ·kernAVX512(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ ldb+24(FP), R8
-	SHLQ $2, R8
+	MOVQ boff+24(FP), R8
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
@@ -126,9 +125,10 @@ TEXT ·kernAVX512(SB), NOSPLIT, $0-49
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
 avx512loop:
-	VMOVUPS (BX), Z24
-	VMOVUPS 64(BX), Z25
-	VMOVUPS 128(BX), Z26
+	MOVQ (R8), R9
+	VMOVUPS (BX)(R9*4), Z24
+	VMOVUPS 64(BX)(R9*4), Z25
+	VMOVUPS 128(BX)(R9*4), Z26
 	VBROADCASTSS 0(AX), Z27
 	VFMADD231PS Z24, Z27, Z0
 	VFMADD231PS Z25, Z27, Z1
@@ -162,7 +162,7 @@ avx512loop:
 	VFMADD231PS Z25, Z28, Z22
 	VFMADD231PS Z26, Z28, Z23
 	ADDQ $32, AX
-	ADDQ R8, BX
+	ADDQ $8, R8
 	DECQ CX
 	JNZ  avx512loop
 	TESTQ DX, DX

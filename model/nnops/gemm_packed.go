@@ -6,11 +6,11 @@ import (
 )
 
 // microKernel computes an mr×nr tile: C = Ap·B (+ C when acc), where Ap
-// holds k packed columns of mr values and B holds k rows of nr values, ldb
-// floats apart (nr when packed).
+// holds k packed columns of mr values and row p of B holds nr values
+// starting boff[p] floats after b.
 type microKernel struct {
 	mr, nr int
-	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+	fn     func(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 }
 
 // Blocking sizes of the packed GEMM: a KC×NC panel of B stays in L2/L3, an
@@ -22,7 +22,9 @@ const (
 )
 
 // packedGEMM is a GotoBLAS-style blocked product: pack a block of B and of A
-// into contiguous panels, then run the micro-kernel over the tiles.
+// into contiguous panels, then run the micro-kernel over the tiles. B is read
+// in place, without packing, wherever its rows are contiguous runs of nr
+// floats.
 type packedGEMM struct {
 	name string
 	kern microKernel
@@ -31,6 +33,7 @@ type packedGEMM struct {
 func (g packedGEMM) Name() string { return g.name }
 
 var packPool = sync.Pool{New: func() any { return new([]float32) }}
+var offPool = sync.Pool{New: func() any { return new([]int) }}
 
 func getBuf(n int) *[]float32 {
 	p := packPool.Get().(*[]float32)
@@ -41,7 +44,93 @@ func getBuf(n int) *[]float32 {
 	return p
 }
 
+func getOffs(n int) *[]int {
+	p := offPool.Get().(*[]int)
+	if cap(*p) < n {
+		*p = make([]int, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// bKind is how the right-hand operand B (k×n) is stored.
+type bKind int
+
+const (
+	// bRows: B[p][j] = data[p*ld + j] (row-major).
+	bRows bKind = iota
+	// bTrans: B[p][j] = data[j*ld + p] (B transposed, row-major).
+	bTrans
+	// bRowOff: B[p][j] = data[off[p] + j], rows at arbitrary offsets (the
+	// shifted planes of a padded image: an implicit im2col).
+	bRowOff
+	// bColOff: B[p][j] = data[off[j] + p], columns at arbitrary offsets (an
+	// implicit im2row).
+	bColOff
+)
+
+// bMatrix describes B.
+type bMatrix struct {
+	kind bKind
+	data []float32
+	ld   int
+	off  []int
+}
+
+// direct reports whether rows of B are contiguous, so that full panels are
+// read in place.
+func (b bMatrix) direct() bool { return b.kind == bRows || b.kind == bRowOff }
+
+// pack copies the kc×ncb block of B at (pc, jc) into panels of nr columns,
+// each stored k-major (nr values per k), padding with zeros.
+func (b bMatrix) pack(bp []float32, pc, jc, kc, ncb, nr int) {
+	for jr := 0; jr < ncb; jr += nr {
+		pan := bp[(jr/nr)*kc*nr : (jr/nr+1)*kc*nr]
+		nw := min(nr, ncb-jr)
+		if nw < nr {
+			clear(pan)
+		}
+		j0 := jc + jr
+		switch b.kind {
+		case bRows:
+			for p := 0; p < kc; p++ {
+				src := b.data[(pc+p)*b.ld+j0:]
+				copy(pan[p*nr:p*nr+nw], src[:nw])
+			}
+		case bRowOff:
+			for p := 0; p < kc; p++ {
+				src := b.data[b.off[pc+p]+j0:]
+				copy(pan[p*nr:p*nr+nw], src[:nw])
+			}
+		case bTrans:
+			for j := 0; j < nw; j++ {
+				src := b.data[(j0+j)*b.ld+pc : (j0+j)*b.ld+pc+kc]
+				for p, v := range src {
+					pan[p*nr+j] = v
+				}
+			}
+		case bColOff:
+			for j := 0; j < nw; j++ {
+				o := b.off[j0+j] + pc
+				src := b.data[o : o+kc]
+				for p, v := range src {
+					pan[p*nr+j] = v
+				}
+			}
+		}
+	}
+}
+
 func (g packedGEMM) Sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	bm := bMatrix{kind: bRows, data: b, ld: ldb}
+	if transB {
+		bm.kind = bTrans
+	}
+	g.run(transA, m, n, k, a, lda, bm, beta, c, ldc)
+}
+
+// run computes C = op(A)·B + beta·C for B described by bm.
+func (g packedGEMM) run(transA bool, m, n, k int, a []float32, lda int, bm bMatrix, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -59,43 +148,62 @@ func (g packedGEMM) Sgemm(transA, transB bool, m, n, k int, a []float32, lda int
 	apBuf := getBuf(mc * gemmKC)
 	bpBuf := getBuf(gemmKC * nc)
 	tileBuf := getBuf(mr * nr)
+	packedBuf := getOffs(gemmKC)
+	rowsBuf := getOffs(gemmKC)
 	defer packPool.Put(apBuf)
 	defer packPool.Put(bpBuf)
 	defer packPool.Put(tileBuf)
+	defer offPool.Put(packedBuf)
+	defer offPool.Put(rowsBuf)
 	ap, bp, tile := *apBuf, *bpBuf, *tileBuf
+	packedOff, rowsOff := *packedBuf, *rowsBuf
+	for p := range packedOff {
+		packedOff[p] = p * nr
+	}
+	if bm.kind == bRows {
+		for p := range rowsOff {
+			rowsOff[p] = p * bm.ld
+		}
+	}
+	direct := bm.direct()
 
 	for jc := 0; jc < n; jc += nc {
 		ncb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
 			acc := pc > 0 || beta != 0
-			// A row-major B is read in place, except for a last partial panel.
-			direct := !transB
+			// Rows of B that are contiguous are read in place, except for a
+			// last partial panel.
 			if direct {
 				if full := ncb / nr * nr; full < ncb {
-					packB(bp[(full/nr)*kc*nr:], false, b, ldb, pc, jc+full, kc, ncb-full, nr)
+					bm.pack(bp[(full/nr)*kc*nr:], pc, jc+full, kc, ncb-full, nr)
 				}
 			} else {
-				packB(bp, transB, b, ldb, pc, jc, kc, ncb, nr)
+				bm.pack(bp, pc, jc, kc, ncb, nr)
 			}
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
 				packA(ap, transA, a, lda, ic, pc, mcb, kc, mr)
 				for jr := 0; jr < ncb; jr += nr {
 					nw := min(nr, ncb-jr)
-					bpan, bstride := &bp[(jr/nr)*kc*nr], nr
+					bpan, boff := &bp[(jr/nr)*kc*nr], &packedOff[0]
 					if direct && nw == nr {
-						bpan, bstride = &b[pc*ldb+jc+jr], ldb
+						switch bm.kind {
+						case bRows:
+							bpan, boff = &bm.data[pc*bm.ld+jc+jr], &rowsOff[0]
+						case bRowOff:
+							bpan, boff = &bm.data[jc+jr], &bm.off[pc]
+						}
 					}
 					for ir := 0; ir < mcb; ir += mr {
 						mw := min(mr, mcb-ir)
 						apan := &ap[(ir/mr)*kc*mr]
 						ci := (ic+ir)*ldc + jc + jr
 						if mw == mr && nw == nr {
-							g.kern.fn(kc, apan, bpan, bstride, &c[ci], ldc, acc)
+							g.kern.fn(kc, apan, bpan, boff, &c[ci], ldc, acc)
 							continue
 						}
-						g.kern.fn(kc, apan, bpan, bstride, &tile[0], nr, false)
+						g.kern.fn(kc, apan, bpan, boff, &tile[0], nr, false)
 						for i := 0; i < mw; i++ {
 							row := c[ci+i*ldc : ci+i*ldc+nw]
 							src := tile[i*nr : i*nr+nw]
@@ -140,42 +248,16 @@ func packA(ap []float32, trans bool, a []float32, lda, ic, pc, mcb, kc, mr int) 
 	}
 }
 
-// packB copies the kc×ncb block of op(B) at (pc, jc) into panels of nr
-// columns, each stored k-major (nr values per k), padding with zeros.
-func packB(bp []float32, trans bool, b []float32, ldb, pc, jc, kc, ncb, nr int) {
-	for jr := 0; jr < ncb; jr += nr {
-		pan := bp[(jr/nr)*kc*nr : (jr/nr+1)*kc*nr]
-		nw := min(nr, ncb-jr)
-		if nw < nr {
-			clear(pan)
-		}
-		if !trans {
-			for p := 0; p < kc; p++ {
-				src := b[(pc+p)*ldb+jc+jr:]
-				copy(pan[p*nr:p*nr+nw], src[:nw])
-			}
-			continue
-		}
-		// B stored n×k: element (p, j) at b[j*ldb+p].
-		for j := 0; j < nw; j++ {
-			src := b[(jc+jr+j)*ldb+pc : (jc+jr+j)*ldb+pc+kc]
-			for p, v := range src {
-				pan[p*nr+j] = v
-			}
-		}
-	}
-}
-
 // goKernel is the portable 4×4 micro-kernel.
 var goKernel = microKernel{mr: 4, nr: 4, fn: goKern4x4}
 
-func goKern4x4(k int, a, b *float32, ldb int, c *float32, ldc int, acc bool) {
+func goKern4x4(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool) {
 	as := unsafe.Slice(a, 4*k)
-	bs := unsafe.Slice(b, (k-1)*ldb+4)
+	offs := unsafe.Slice(boff, k)
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < k; p++ {
 		av := as[p*4 : p*4+4 : p*4+4]
-		bv := bs[p*ldb : p*ldb+4 : p*ldb+4]
+		bv := (*[4]float32)(unsafe.Add(unsafe.Pointer(b), offs[p]*4))
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		c00 += a0 * b0

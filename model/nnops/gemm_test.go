@@ -117,3 +117,60 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 	}
 }
+
+// TestPackedGEMMOffsets checks the products whose B rows or columns sit at
+// arbitrary offsets (the implicit im2col and im2row) against a naive product.
+func TestPackedGEMMOffsets(t *testing.T) {
+	shapes := []struct{ m, n, k int }{{1, 1, 1}, {8, 48, 9}, {9, 100, 300}, {16, 3100, 27}, {20, 70, 600}}
+	r := rand.New(rand.NewPCG(3, 4))
+	for name, k := range asmKernels() {
+		testPackedOffsets(t, packedGEMM{name: name, kern: k}, shapes, r)
+	}
+	testPackedOffsets(t, packedGEMM{name: "go", kern: goKernel}, shapes, r)
+}
+
+func testPackedOffsets(t *testing.T, g packedGEMM, shapes []struct{ m, n, k int }, r *rand.Rand) {
+	for _, s := range shapes {
+		for _, kind := range []bKind{bRowOff, bColOff} {
+			t.Run(fmt.Sprintf("%s/%dx%dx%d/%d", g.name, s.m, s.n, s.k, kind), func(t *testing.T) {
+				lines, length := s.k, s.n // bRowOff: k rows of n
+				if kind == bColOff {
+					lines, length = s.n, s.k
+				}
+				data := randSlice(r, lines*length+lines*5)
+				off := make([]int, lines)
+				for i := range off {
+					off[i] = r.IntN(lines*5 + 1)
+				}
+				at := func(p, j int) float32 {
+					if kind == bRowOff {
+						return data[off[p]+j]
+					}
+					return data[off[j]+p]
+				}
+				a := randSlice(r, s.m*s.k)
+				c := randSlice(r, s.m*s.n)
+				for _, beta := range []float32{0, 1} {
+					want := make([]float32, len(c))
+					for i := 0; i < s.m; i++ {
+						for j := 0; j < s.n; j++ {
+							var sum float64
+							for p := 0; p < s.k; p++ {
+								sum += float64(a[i*s.k+p]) * float64(at(p, j))
+							}
+							want[i*s.n+j] = float32(sum) + beta*c[i*s.n+j]
+						}
+					}
+					got := append([]float32(nil), c...)
+					g.run(false, s.m, s.n, s.k, a, s.k, bMatrix{kind: kind, data: data, off: off}, beta, got, s.n)
+					tol := 1e-5 * math.Sqrt(float64(s.k)) * 4
+					for i := range got {
+						if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) {
+							t.Fatalf("beta %v: c[%d] = %v, want %v", beta, i, got[i], want[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	_ "go4.org/unsafe/assume-no-moving-gc"
@@ -275,5 +276,40 @@ func TestReLUMaskEdgeCases(t *testing.T) {
 	reluForward(x, r)
 	if math.Float32bits(r[0]) != 0 || r[1] != 0 {
 		t.Errorf("ReLU(-0, -2) = %v (bits %x), want +0, 0", r, math.Float32bits(r[0]))
+	}
+}
+
+// TestConvEveryBackend runs the convolution cases on every GEMM backend:
+// the packed ones take the implicit (padded-grid) path, the others im2col.
+func TestConvEveryBackend(t *testing.T) {
+	defer SetGEMM(defaultGEMMName())
+	cases := append([]opCase{
+		{"conv3x3-wide", [][]int{{3, 5, 7, 53}, {50, 5, 3, 3}, {1, 50, 1, 1}}, stockConv(3, true), oursConv(true), false},
+	}, opCases...)
+	for _, name := range GEMMBackends() {
+		if err := SetGEMM(name); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			if !strings.HasPrefix(c.name, "conv") {
+				continue
+			}
+			t.Run(name+"/"+c.name, func(t *testing.T) {
+				vals := randValues(13, c.shapes)
+				wo, wl, wg := newGraphRun(t, tensor.Float32, c.shapes, vals, c.stock, 5, c.fixed0).run(t)
+				o, l, gs := newGraphRun(t, tensor.Float32, c.shapes, vals, c.ours, 5, c.fixed0).run(t)
+				if err := closeTo(o, wo, 1e-5); err != nil {
+					t.Errorf("output: %v", err)
+				}
+				if err := closeTo([]float64{l}, []float64{wl}, 1e-5); err != nil {
+					t.Errorf("loss: %v", err)
+				}
+				for i := range gs {
+					if err := closeTo(gs[i], wg[i], 1e-5); err != nil {
+						t.Errorf("gradient of input %d: %v", i, err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,147 @@
+package nnops
+
+// The implicit convolutions below never build an im2col matrix. They run
+// on the padded grid: with the image zero-padded to (C, H+k-1, W+k-1), row
+// (c, ky, kx) of the im2col matrix, for output positions q = y·pw + x over
+// the padded width pw, is the padded image itself read from offset
+// c·plane + ky·pw + kx. The GEMM reads those rows in place; its output has
+// pw - W columns per row beyond the image, which are dropped.
+
+// packedBackend returns the GEMM backend in use if it is a packed one,
+// which the implicit convolutions need.
+func packedBackend() (packedGEMM, bool) {
+	g, ok := CurrentGEMM().(packedGEMM)
+	return g, ok
+}
+
+// padW is the width of the padded image; padSlack the zeros kept after the
+// last channel plane, which the garbage columns of the padded grid read.
+func (g convGeom) padW() int     { return g.w + g.k - 1 }
+func (g convGeom) padSlack() int { return g.k }
+func (g convGeom) gridSize() int { return g.h * g.padW() }
+func (g convGeom) padPlane() int { return (g.h + g.k - 1) * g.padW() }
+func (g convGeom) padTotal() int { return g.paddedLen() + g.padSlack() }
+
+// tapOffsets returns, for every row (c, ky, kx) of the im2col matrix of g,
+// its offset in the padded image.
+func tapOffsets(g convGeom) []int {
+	off := make([]int, 0, g.kdim())
+	pw, plane := g.padW(), g.padPlane()
+	for c := 0; c < g.c; c++ {
+		for ky := 0; ky < g.k; ky++ {
+			for kx := 0; kx < g.k; kx++ {
+				off = append(off, c*plane+ky*pw+kx)
+			}
+		}
+	}
+	return off
+}
+
+// padWithSlack pads one image like padImage and zeroes the slack after it.
+func padWithSlack(x []float32, g convGeom, xp []float32) {
+	padImage(x, g, xp)
+	clear(xp[g.paddedLen():g.padTotal()])
+}
+
+// convImplicit computes out = a · im2col(x) per image on the padded grid
+// and hands each image's grid (cout × H·pw) to store; a is (cout, C·k²).
+func convImplicit(pg packedGEMM, g convGeom, x, a []float32, store func(i int, grid []float32)) {
+	hw, kd, nq := g.hw(), g.kdim(), g.gridSize()
+	off := tapOffsets(g)
+	sc := scratchFor[float32]()
+	nw := min(workers(), g.n)
+	pads := sc.takeN(nw, g.padTotal())
+	grids := sc.takeN(nw, g.cout*nq)
+	defer sc.give(pads...)
+	defer sc.give(grids...)
+	parallelFor(g.n, func(wk, i int) {
+		padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
+		pg.run(false, g.cout, nq, kd, a, kd, bMatrix{kind: bRowOff, data: pads[wk], off: off}, 0, grids[wk], nq)
+		store(i, grids[wk])
+	})
+}
+
+// convForwardImplicit is convForward for float32 on a packed backend.
+func convForwardImplicit(pg packedGEMM, g convGeom, x, w, b, y []float32, relu bool) {
+	hw, pw, nq := g.hw(), g.padW(), g.gridSize()
+	convImplicit(pg, g, x, w, func(i int, grid []float32) {
+		yn := y[i*g.cout*hw : (i+1)*g.cout*hw]
+		for co := 0; co < g.cout; co++ {
+			bv := b[co]
+			for r := 0; r < g.h; r++ {
+				src := grid[co*nq+r*pw : co*nq+r*pw+g.w]
+				dst := yn[co*hw+r*g.w : co*hw+(r+1)*g.w]
+				if relu {
+					for j, v := range src {
+						v += bv
+						if !(v > 0) {
+							v = 0 // also turns -0 into +0, which reluMask32 relies on
+						}
+						dst[j] = v
+					}
+				} else {
+					for j, v := range src {
+						dst[j] = v + bv
+					}
+				}
+			}
+		}
+	})
+}
+
+// convBackDataImplicit is convBackData's product for float32 on a packed
+// backend: dx = wf · im2col(g) with wf the flipped, transposed weights
+// (C, Cout·k²) and tg the geometry of the convolution of g.
+func convBackDataImplicit(pg packedGEMM, tg convGeom, wf, gr, dx []float32) {
+	hw, pw, nq := tg.hw(), tg.padW(), tg.gridSize()
+	convImplicit(pg, tg, gr, wf, func(i int, grid []float32) {
+		dn := dx[i*tg.cout*hw : (i+1)*tg.cout*hw]
+		for c := 0; c < tg.cout; c++ {
+			for r := 0; r < tg.h; r++ {
+				copy(dn[c*hw+r*tg.w:c*hw+(r+1)*tg.w], grid[c*nq+r*pw:c*nq+r*pw+tg.w])
+			}
+		}
+	})
+}
+
+// convBackFilterImplicit is convBackFilter for float32 on a packed backend:
+// dw = Σₙ ĝₙ · im2row(xₙ), where ĝₙ is gₙ on the padded grid (zero in the
+// columns beyond the image) and im2row is read out of the padded image.
+func convBackFilterImplicit(pg packedGEMM, g convGeom, x, gr, dw []float32) {
+	hw, kd, pw, nq := g.hw(), g.kdim(), g.padW(), g.gridSize()
+	off := tapOffsets(g)
+	sc := scratchFor[float32]()
+	nw := min(workers(), g.n)
+	parts := sc.takeN(nw, g.cout*kd)
+	pads := sc.takeN(nw, g.padTotal())
+	grids := sc.takeN(nw, g.cout*nq)
+	defer sc.give(parts...)
+	defer sc.give(pads...)
+	defer sc.give(grids...)
+	for _, p := range parts {
+		clear(p)
+	}
+	// Each part sums a fixed run of images, so the result does not depend
+	// on scheduling.
+	parallelFor(nw, func(_, wk int) {
+		for i := wk * g.n / nw; i < (wk+1)*g.n/nw; i++ {
+			padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
+			gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+			grid := grids[wk]
+			for co := 0; co < g.cout; co++ {
+				for r := 0; r < g.h; r++ {
+					row := grid[co*nq+r*pw : co*nq+(r+1)*pw]
+					copy(row, gn[co*hw+r*g.w:co*hw+(r+1)*g.w])
+					clear(row[g.w:])
+				}
+			}
+			pg.run(false, g.cout, kd, nq, grid, nq, bMatrix{kind: bColOff, data: pads[wk], off: off}, 1, parts[wk], kd)
+		}
+	})
+	copy(dw, parts[0])
+	for _, p := range parts[1:] {
+		for j, v := range p {
+			dw[j] += v
+		}
+	}
+}
