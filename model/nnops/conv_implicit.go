@@ -1,5 +1,7 @@
 package nnops
 
+import "math"
+
 // The implicit convolutions below never build an im2col matrix. They run
 // on the padded grid: with the image zero-padded to (C, H+k-1, W+k-1), row
 // (c, ky, kx) of the im2col matrix, for output positions q = y·pw + x over
@@ -72,13 +74,7 @@ func convForwardImplicit(pg packedGEMM, g convGeom, x, w, b, y []float32, relu b
 				src := grid[co*nq+r*pw : co*nq+r*pw+g.w]
 				dst := yn[co*hw+r*g.w : co*hw+(r+1)*g.w]
 				if relu {
-					for j, v := range src {
-						v += bv
-						if !(v > 0) {
-							v = 0 // also turns -0 into +0, which reluMask32 relies on
-						}
-						dst[j] = v
-					}
+					biasReLU(src, bv, dst)
 				} else {
 					for j, v := range src {
 						dst[j] = v + bv
@@ -143,5 +139,16 @@ func convBackFilterImplicit(pg packedGEMM, g convGeom, x, gr, dw []float32) {
 		for j, v := range p {
 			dw[j] += v
 		}
+	}
+}
+
+// biasReLU writes max(src+b, 0) into dst without branches (the signs of
+// pre-activations are unpredictable): a float32 whose sign bit is set
+// becomes +0, so -0 does too, which reluMask32 relies on.
+func biasReLU(src []float32, b float32, dst []float32) {
+	dst = dst[:len(src)]
+	for j, v := range src {
+		u := math.Float32bits(v + b)
+		dst[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
 	}
 }

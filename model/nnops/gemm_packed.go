@@ -110,7 +110,11 @@ func (b bMatrix) pack(bp []float32, pc, jc, kc, ncb, nr int) {
 				}
 			}
 		case bColOff:
-			for j := 0; j < nw; j++ {
+			j := 0
+			for ; j+8 <= nw; j += 8 {
+				gather8(pan[j:], nr, b.data, b.off[j0+j:j0+j+8], pc, kc)
+			}
+			for ; j < nw; j++ {
 				o := b.off[j0+j] + pc
 				src := b.data[o : o+kc]
 				for p, v := range src {
@@ -245,6 +249,25 @@ func packA(ap []float32, trans bool, a []float32, lda, ic, pc, mcb, kc, mr int) 
 				pan[p*mr+i] = v
 			}
 		}
+	}
+}
+
+// gather8 writes, for p < kc, data[off[0..7]+pc+p] into dst[p*nr : p*nr+8]:
+// eight columns of a bColOff panel at once, so that every write is a
+// contiguous run of eight floats.
+func gather8(dst []float32, nr int, data []float32, off []int, pc, kc int) {
+	s0 := data[off[0]+pc : off[0]+pc+kc]
+	s1 := data[off[1]+pc : off[1]+pc+kc]
+	s2 := data[off[2]+pc : off[2]+pc+kc]
+	s3 := data[off[3]+pc : off[3]+pc+kc]
+	s4 := data[off[4]+pc : off[4]+pc+kc]
+	s5 := data[off[5]+pc : off[5]+pc+kc]
+	s6 := data[off[6]+pc : off[6]+pc+kc]
+	s7 := data[off[7]+pc : off[7]+pc+kc]
+	for p := range s0 {
+		d := dst[p*nr : p*nr+8 : p*nr+8]
+		d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+		d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
 	}
 }
 
