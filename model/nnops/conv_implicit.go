@@ -108,31 +108,26 @@ func convBackFilterImplicit(pg packedGEMM, g convGeom, x, gr, dw []float32) {
 	off := tapOffsets(g)
 	sc := scratchFor[float32]()
 	nw := min(workers(), g.n)
-	parts := sc.takeN(nw, g.cout*kd)
+	parts := sc.takeN(g.n, g.cout*kd)
 	pads := sc.takeN(nw, g.padTotal())
 	grids := sc.takeN(nw, g.cout*nq)
 	defer sc.give(parts...)
 	defer sc.give(pads...)
 	defer sc.give(grids...)
-	for _, p := range parts {
-		clear(p)
-	}
-	// Each part sums a fixed run of images, so the result does not depend
-	// on scheduling.
-	parallelFor(nw, func(_, wk int) {
-		for i := wk * g.n / nw; i < (wk+1)*g.n/nw; i++ {
-			padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
-			gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
-			grid := grids[wk]
-			for co := 0; co < g.cout; co++ {
-				for r := 0; r < g.h; r++ {
-					row := grid[co*nq+r*pw : co*nq+(r+1)*pw]
-					copy(row, gn[co*hw+r*g.w:co*hw+(r+1)*g.w])
-					clear(row[g.w:])
-				}
+	// Each image has its own part and the parts are added in image order,
+	// so dw depends neither on scheduling nor on the number of workers.
+	parallelFor(g.n, func(wk, i int) {
+		padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
+		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
+		grid := grids[wk]
+		for co := 0; co < g.cout; co++ {
+			for r := 0; r < g.h; r++ {
+				row := grid[co*nq+r*pw : co*nq+(r+1)*pw]
+				copy(row, gn[co*hw+r*g.w:co*hw+(r+1)*g.w])
+				clear(row[g.w:])
 			}
-			pg.run(false, g.cout, kd, nq, grid, nq, bMatrix{kind: bColOff, data: pads[wk], off: off}, 1, parts[wk], kd)
 		}
+		pg.run(false, g.cout, kd, nq, grid, nq, bMatrix{kind: bColOff, data: pads[wk], off: off}, 0, parts[i], kd)
 	})
 	copy(dw, parts[0])
 	for _, p := range parts[1:] {
