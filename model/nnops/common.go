@@ -133,6 +133,13 @@ func parallelFor(n int, f func(worker, i int)) {
 	wg.Wait()
 }
 
+// parallelChunks splits [0, n) into runs of at least minRun elements and
+// runs f(lo, hi) on each, on up to workers() goroutines.
+func parallelChunks(n, minRun int, f func(lo, hi int)) {
+	parts := min(workers()*4, max(n/max(minRun, 1), 1))
+	parallelFor(parts, func(_, i int) { f(i*n/parts, (i+1)*n/parts) })
+}
+
 // scratch is a free list of work buffers that live as long as the package:
 // ops take what they need and give it back when done, so after the first
 // step no op allocates scratch memory, and concurrent machines never share

@@ -95,15 +95,15 @@ func (op *concatOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func concatForward[T float](in []*tensor.Dense, y []T, n, total, hw int) {
-	off := 0
-	for _, x := range in {
-		c := x.Shape()[1]
-		xd := slice[T](x)
-		for i := 0; i < n; i++ {
+	parallelFor(n, func(_, i int) {
+		off := 0
+		for _, x := range in {
+			c := x.Shape()[1]
+			xd := slice[T](x)
 			copy(y[(i*total+off)*hw:(i*total+off+c)*hw], xd[i*c*hw:(i+1)*c*hw])
+			off += c
 		}
-		off += c
-	}
+	})
 }
 
 func (op *concatOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -165,9 +165,9 @@ func (op *concatGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func concatBackward[T float](dy []T, total, off, n, c, hw int, dx []T) {
-	for i := 0; i < n; i++ {
+	parallelFor(n, func(_, i int) {
 		copy(dx[i*c*hw:(i+1)*c*hw], dy[(i*total+off)*hw:(i*total+off+c)*hw])
-	}
+	})
 }
 
 // ReLU is max(x, 0) elementwise over a 4-d tensor.
