@@ -201,12 +201,16 @@ func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 func padImage[T float](x []T, g convGeom, xp []T) {
 	p := g.k / 2
 	pw, ph := g.w+2*p, g.h+2*p
-	clear(xp[:g.c*ph*pw])
 	for c := 0; c < g.c; c++ {
+		plane := xp[c*ph*pw : (c+1)*ph*pw]
+		clear(plane[:p*pw+p])
 		for y := 0; y < g.h; y++ {
-			d := (c*ph+y+p)*pw + p
-			copy(xp[d:d+g.w], x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w])
+			d := (y+p)*pw + p
+			copy(plane[d:d+g.w], x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w])
+			end := min(d+g.w+2*p, len(plane))
+			clear(plane[d+g.w : end])
 		}
+		clear(plane[(g.h+p)*pw+p:])
 	}
 }
 
@@ -265,7 +269,8 @@ func (op *reluGradOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	out := op.out.Get(y.Dtype(), y.Shape()...)
 	if y.Dtype() == tensor.Float32 {
-		reluMask(slice[float32](y), slice[float32](dy), slice[float32](out))
+		yv, dv, ov := slice[float32](y), slice[float32](dy), slice[float32](out)
+		parallelChunks(len(yv), 1<<15, func(lo, hi int) { reluMask(yv[lo:hi], dv[lo:hi], ov[lo:hi]) })
 	} else {
 		reluMask(slice[float64](y), slice[float64](dy), slice[float64](out))
 	}
@@ -565,7 +570,7 @@ func (op *biasGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 // channelSums writes the per-channel sums of g (n, c, s) into out (c).
 func channelSums[T float](g []T, n, c, s int, out []T) {
-	for ch := 0; ch < c; ch++ {
+	parallelFor(c, func(_, ch int) {
 		var acc float64
 		for i := 0; i < n; i++ {
 			var part T
@@ -575,5 +580,5 @@ func channelSums[T float](g []T, n, c, s int, out []T) {
 			acc += float64(part)
 		}
 		out[ch] = T(acc)
-	}
+	})
 }

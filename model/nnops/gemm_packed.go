@@ -243,6 +243,14 @@ func packA(ap []float32, trans bool, a []float32, lda, ic, pc, mcb, kc, mr int) 
 			}
 			continue
 		}
+		if mr == 8 && mw == 8 {
+			var off [8]int
+			for i := range off {
+				off[i] = (ic + ir + i) * lda
+			}
+			gather8(pan, 8, a, off[:], pc, kc)
+			continue
+		}
 		for i := 0; i < mw; i++ {
 			src := a[(ic+ir+i)*lda+pc : (ic+ir+i)*lda+pc+kc]
 			for p, v := range src {
