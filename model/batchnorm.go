@@ -37,7 +37,7 @@ func newBNStats(c int) *bnStats {
 
 // bnOp is per-channel batch normalisation with a per-channel scale and
 // shift: y = gamma*(x-mean)/sqrt(var+eps) + beta, for x of shape (N,C,H,W)
-// and gamma, beta of shape (1,C,1,1). In training mode it uses the batch
+// and gamma, beta of shape (1,C,1,1), followed by max(y, 0) when relu is set. In training mode it uses the batch
 // statistics and updates the running ones; otherwise it uses the running
 // statistics and changes nothing. It deliberately does not implement
 // Gorgonia's TrainModeOp, so no tape machine can reset its statistics.
@@ -49,6 +49,7 @@ func newBNStats(c int) *bnStats {
 type bnOp struct {
 	id       int64
 	training bool
+	relu     bool
 	stats    *bnStats
 	out      nnops.OutBuf
 	mean     []float64 // of the last forward pass
@@ -79,8 +80,10 @@ func (op *bnOp) CallsExtern() bool     { return false }
 func (op *bnOp) OverwritesInput() int  { return -1 }
 func (op *bnOp) WriteHash(h hash.Hash) { writeHash(h, op) }
 func (op *bnOp) Hashcode() uint32      { return hashOf(op) }
-func (op *bnOp) String() string        { return fmt.Sprintf("BatchNorm#%d(train=%t)", op.id, op.training) }
-func (op *bnOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
+func (op *bnOp) String() string {
+	return fmt.Sprintf("BatchNorm#%d(train=%t,relu=%t)", op.id, op.training, op.relu)
+}
+func (op *bnOp) DiffWRT(n int) []bool { return []bool{true, true, true} }
 
 // checkDims checks x against the op's channel count and returns its batch
 // size, channels and pixels per image.
@@ -173,8 +176,35 @@ func bnForward[T float](op *bnOp, x, gamma, beta, y []T, n, c, s int) {
 			for i := i0; i < i0+s; i++ {
 				y[i] = T(a*float64(x[i]) + off)
 			}
+			if op.relu {
+				reluInPlace(y[i0 : i0+s])
+			}
 		}
 	})
+}
+
+// reluInPlace replaces the values of y by max(y, 0), negative zero by +0.
+func reluInPlace[T float](y []T) {
+	if f, ok := any(y).([]float32); ok {
+		for i, v := range f {
+			u := math.Float32bits(v)
+			f[i] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+		}
+		return
+	}
+	for i, v := range y {
+		if !(v > 0) {
+			y[i] = 0
+		}
+	}
+}
+
+// reluGrad is dy where the ReLU output y is positive, else 0.
+func reluGrad[T float](y, dy T) T {
+	if y > 0 {
+		return dy
+	}
+	return 0
 }
 
 // parallelChannels runs f for every channel, spread over GOMAXPROCS
@@ -207,9 +237,14 @@ func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("batchnorm: want 3 inputs, got %d", len(inputs))
 	}
 	x, gamma := inputs[0], inputs[1]
-	res := make(G.Nodes, 3)
-	for which := range res {
-		d, err := G.ApplyOp(&bnDiffOp{fwd: op, which: which}, x, gamma, grad, output)
+	gop := &bnGradOp{fwd: op}
+	dx, err := G.ApplyOp(gop, x, gamma, grad, output)
+	if err != nil {
+		return nil, fmt.Errorf("batchnorm gradient: %w", err)
+	}
+	res := G.Nodes{dx, nil, nil}
+	for which := 1; which <= 2; which++ {
+		d, err := G.ApplyOp(&bnParamGradOp{src: gop, which: which}, dx)
 		if err != nil {
 			return nil, fmt.Errorf("batchnorm gradient: %w", err)
 		}
@@ -218,43 +253,55 @@ func (op *bnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	return res, nil
 }
 
-// bnDiffOp computes one of the gradients of a bnOp (which: 0 for x, 1 for
-// the scale, 2 for the bias) from x, the scale, the output gradient and the
-// forward output (read only to order the tape), with the statistics the
-// forward pass kept. It keeps its output tensor between runs.
-type bnDiffOp struct {
-	fwd   *bnOp
-	which int
-	out   nnops.OutBuf
+// bnGradOp computes all the gradients of a bnOp in one pass over the data:
+// it returns d loss/d x and keeps d loss/d scale and d loss/d bias for its
+// two bnParamGradOps. Inputs: x, the scale, the output gradient and the
+// forward output (for the ReLU mask; it also orders the tape), with the
+// statistics the forward pass kept. It keeps its tensors between runs.
+type bnGradOp struct {
+	fwd           *bnOp
+	out           nnops.OutBuf
+	dgamma, dbeta nnops.OutBuf
 }
 
-func (op *bnDiffOp) Arity() int { return 4 }
+func (op *bnGradOp) Arity() int { return 4 }
 
 // OutputBuffer implements nnops.Buffered.
-func (op *bnDiffOp) OutputBuffer() *nnops.OutBuf { return &op.out }
-func (op *bnDiffOp) Type() hm.Type {
+func (op *bnGradOp) OutputBuffer() *nnops.OutBuf { return &op.out }
+func (op *bnGradOp) Type() hm.Type {
 	t := tensorType(4)
 	return hm.NewFnType(t, t, t, t, t)
 }
-func (op *bnDiffOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+func (op *bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 4 {
 		return nil, fmt.Errorf("batchnorm gradient: want 4 inputs, got %d", len(in))
 	}
-	s, ok := in[min(op.which, 1)].(tensor.Shape)
+	s, ok := in[0].(tensor.Shape)
 	if !ok {
 		return nil, fmt.Errorf("batchnorm gradient: bad input shape %v", in[0])
 	}
 	return s.Clone(), nil
 }
-func (op *bnDiffOp) ReturnsPtr() bool      { return false }
-func (op *bnDiffOp) CallsExtern() bool     { return false }
-func (op *bnDiffOp) OverwritesInput() int  { return -1 }
-func (op *bnDiffOp) WriteHash(h hash.Hash) { writeHash(h, op) }
-func (op *bnDiffOp) Hashcode() uint32      { return hashOf(op) }
-func (op *bnDiffOp) String() string        { return fmt.Sprintf("BatchNormGrad#%d/%d", op.fwd.id, op.which) }
+func (op *bnGradOp) ReturnsPtr() bool      { return false }
+func (op *bnGradOp) CallsExtern() bool     { return false }
+func (op *bnGradOp) OverwritesInput() int  { return -1 }
+func (op *bnGradOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *bnGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *bnGradOp) String() string        { return fmt.Sprintf("BatchNormGrad#%d", op.fwd.id) }
+func (op *bnGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op *bnGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("batchnorm gradient has no second derivative")
+}
 
-func (op *bnDiffOp) Do(vals ...G.Value) (G.Value, error) {
+func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 4 {
+		return nil, fmt.Errorf("batchnorm gradient: want 4 inputs, got %d", len(vals))
+	}
 	in, err := bnInputs("batchnorm gradient", vals, 4)
+	if err != nil {
+		return nil, err
+	}
+	y, err := denseOf(vals[3], "batchnorm gradient")
 	if err != nil {
 		return nil, err
 	}
@@ -263,70 +310,96 @@ func (op *bnDiffOp) Do(vals ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !dy.Shape().Eq(x.Shape()) || len(op.fwd.mean) != c {
-		return nil, fmt.Errorf("batchnorm gradient: gradient %v for input %v, or no forward pass", dy.Shape(), x.Shape())
+	if !dy.Shape().Eq(x.Shape()) || !y.Shape().Eq(x.Shape()) || y.Dtype() != x.Dtype() || len(op.fwd.mean) != c {
+		return nil, fmt.Errorf("batchnorm gradient: gradient %v and output %v for input %v, or no forward pass", dy.Shape(), y.Shape(), x.Shape())
 	}
-	shape := x.Shape()
-	if op.which > 0 {
-		shape = gamma.Shape()
-	}
-	out := op.out.Get(x.Dtype(), shape...)
+	out := op.out.Get(x.Dtype(), x.Shape()...)
+	dg := op.dgamma.Get(x.Dtype(), gamma.Shape()...)
+	db := op.dbeta.Get(x.Dtype(), gamma.Shape()...)
 	switch x.Dtype() {
 	case tensor.Float32:
-		bnBackward(op.which, op.fwd, x.Float32s(), gamma.Float32s(), dy.Float32s(), out.Float32s(), n, c, s)
+		bnBackward(op.fwd, x.Float32s(), gamma.Float32s(), dy.Float32s(), y.Float32s(), out.Float32s(), dg.Float32s(), db.Float32s(), n, c, s)
 	default:
-		bnBackward(op.which, op.fwd, x.Float64s(), gamma.Float64s(), dy.Float64s(), out.Float64s(), n, c, s)
+		bnBackward(op.fwd, x.Float64s(), gamma.Float64s(), dy.Float64s(), y.Float64s(), out.Float64s(), dg.Float64s(), db.Float64s(), n, c, s)
 	}
 	return out, nil
 }
 
-func (op *bnDiffOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *bnDiffOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("batchnorm gradient has no second derivative")
-}
-
-// bnBackward writes d loss/d x (which 0), d loss/d scale (1) or d loss/d
-// bias (2). With xhat = (x-mean)*invstd and M = n*s pixels per channel:
-// dbias = sum dy, dscale = sum dy*xhat, and in training mode
-// dx = scale*invstd/M * (M*dy - sum dy - xhat*sum dy*xhat); in eval mode the
-// statistics are constants and dx = scale*invstd*dy.
-func bnBackward[T float](which int, fwd *bnOp, x, gamma, dy, out []T, n, c, s int) {
+// bnBackward writes d loss/d x into dx and d loss/d scale, d loss/d bias
+// into dgamma, dbeta. With g the output gradient (masked by y > 0 when the
+// op has a ReLU), xhat = (x-mean)*invstd and M = n*s pixels per channel:
+// dbias = sum g, dscale = sum g*xhat, and in training mode
+// dx = scale*invstd/M * (M*g - sum g - xhat*sum g*xhat); in eval mode the
+// statistics are constants and dx = scale*invstd*g.
+func bnBackward[T float](fwd *bnOp, x, gamma, dy, y, dx, dgamma, dbeta []T, n, c, s int) {
 	m := float64(n * s)
+	grad := func(i int) T {
+		if fwd.relu {
+			return reluGrad(y[i], dy[i])
+		}
+		return dy[i]
+	}
 	parallelChannels(c, n*s, func(ch int) {
 		mean, invstd := fwd.mean[ch], fwd.invstd[ch]
 		k := float64(gamma[ch]) * invstd
-		if which == 0 && !fwd.training {
-			for b := range n {
-				for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
-					out[i] = T(k * float64(dy[i]))
-				}
-			}
-			return
-		}
-		var sumDy, sumDyXhat float64
+		var sumG, sumGXhat float64
 		for b := range n {
 			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
-				g := float64(dy[i])
-				sumDy += g
-				if which != 2 {
-					sumDyXhat += g * (float64(x[i]) - mean)
-				}
+				g := float64(grad(i))
+				sumG += g
+				sumGXhat += g * (float64(x[i]) - mean)
 			}
 		}
-		sumDyXhat *= invstd
-		switch which {
-		case 1:
-			out[ch] = T(sumDyXhat)
-			return
-		case 2:
-			out[ch] = T(sumDy)
-			return
-		}
+		sumGXhat *= invstd
+		dgamma[ch], dbeta[ch] = T(sumGXhat), T(sumG)
 		for b := range n {
 			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
+				g := float64(grad(i))
+				if !fwd.training {
+					dx[i] = T(k * g)
+					continue
+				}
 				xhat := (float64(x[i]) - mean) * invstd
-				out[i] = T(k / m * (m*float64(dy[i]) - sumDy - xhat*sumDyXhat))
+				dx[i] = T(k / m * (m*g - sumG - xhat*sumGXhat))
 			}
 		}
 	})
+}
+
+// bnParamGradOp hands out the scale (which 1) or bias (which 2) gradient
+// its bnGradOp computed. Input: the bnGradOp's output, to order the tape.
+type bnParamGradOp struct {
+	src   *bnGradOp
+	which int
+}
+
+func (op *bnParamGradOp) Arity() int { return 1 }
+func (op *bnParamGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(4), tensorType(4))
+}
+func (op *bnParamGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{1, len(op.src.fwd.stats.mean), 1, 1}, nil
+}
+func (op *bnParamGradOp) ReturnsPtr() bool      { return false }
+func (op *bnParamGradOp) CallsExtern() bool     { return false }
+func (op *bnParamGradOp) OverwritesInput() int  { return -1 }
+func (op *bnParamGradOp) WriteHash(h hash.Hash) { writeHash(h, op) }
+func (op *bnParamGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *bnParamGradOp) String() string {
+	return fmt.Sprintf("BatchNormGrad#%d/%d", op.src.fwd.id, op.which)
+}
+func (op *bnParamGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
+func (op *bnParamGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("batchnorm gradient has no second derivative")
+}
+
+func (op *bnParamGradOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 1 {
+		return nil, fmt.Errorf("batchnorm gradient: want 1 input, got %d", len(vals))
+	}
+	buf := &op.src.dgamma
+	if op.which == 2 {
+		buf = &op.src.dbeta
+	}
+	return buf.Get(vals[0].Dtype(), 1, len(op.src.fwd.stats.mean), 1, 1), nil
 }

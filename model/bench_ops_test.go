@@ -117,39 +117,55 @@ func TestFastOpsMatchStockNetwork(t *testing.T) {
 	}
 }
 
-// TestTrainingGraphOps checks the shape of the fast training graph: every
-// 3x3 convolution without batch norm carries its ReLU (no separate ReLU op)
-// and the first convolution computes no input gradient.
+// TestTrainingGraphOps checks the shape of the fast training graphs: every
+// 3x3 convolution without batch norm carries its ReLU, batch norm carries
+// it otherwise (no separate ReLU op either way), batch norm has one
+// gradient pass, and the first convolution computes no input gradient.
 func TestTrainingGraphOps(t *testing.T) {
-	m, err := New(Config{InChannels: 1, Classes: 6, Depth: 3, Base: 4}, 1)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		bn   bool
+		want map[string]int
+	}{
+		// 3 encoder and 2 decoder blocks of two convolutions, one 1x1 head.
+		{false, map[string]int{"Conv3x3(relu=true,dx=true)": 9, "Conv3x3(relu=true,dx=false)": 1, "Conv1x1": 1, "ConvGradInput": 10}},
+		{true, map[string]int{"Conv3x3(relu=false,dx=true)": 9, "Conv3x3(relu=false,dx=false)": 1, "ConvGradInput": 10,
+			"BatchNorm#": 10, "BatchNormGrad#": 30, "BatchNorm+ReLU": 10}},
 	}
-	tr, err := m.newTrainer(tensor.Float32, m.values, 2, 8, 8, linearCost(1, tensor.Float32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	count := map[string]int{}
-	for _, n := range tr.nt.g.AllNodes() {
-		if n.Op() == nil {
-			continue
+	for _, tc := range cases {
+		m, err := New(Config{InChannels: 1, Classes: 6, Depth: 3, Base: 4, BatchNorm: tc.bn}, 1)
+		if err != nil {
+			t.Fatal(err)
 		}
-		s := n.Op().String()
-		for _, p := range []string{"Conv3x3(relu=true,dx=true)", "Conv3x3(relu=true,dx=false)", "Conv1x1", "ReLU#", "ConvGradInput"} {
-			if strings.HasPrefix(s, p) {
-				count[p]++
+		tr, err := m.newTrainer(tensor.Float32, m.values, 2, 8, 8, linearCost(1, tensor.Float32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		count := map[string]int{}
+		for _, n := range tr.nt.g.AllNodes() {
+			if n.Op() == nil {
+				continue
+			}
+			s := n.Op().String()
+			for p := range tc.want {
+				if strings.HasPrefix(s, p) {
+					count[p]++
+				}
+			}
+			if strings.HasPrefix(s, "BatchNorm#") && strings.HasSuffix(s, "relu=true)") {
+				count["BatchNorm+ReLU"]++
+			}
+			if strings.HasPrefix(s, "ReLU#") {
+				count["ReLU"]++
 			}
 		}
-	}
-	// 3 encoder and 2 decoder blocks of two convolutions, one 1x1 head.
-	want := map[string]int{"Conv3x3(relu=true,dx=true)": 9, "Conv3x3(relu=true,dx=false)": 1, "Conv1x1": 1, "ConvGradInput": 10}
-	for k, v := range want {
-		if count[k] != v {
-			t.Errorf("%d %s ops, want %d (all counts %v)", count[k], k, v, count)
+		for k, v := range tc.want {
+			if count[k] != v {
+				t.Errorf("batch norm %t: %d %s ops, want %d (all counts %v)", tc.bn, count[k], k, v, count)
+			}
 		}
-	}
-	if count["ReLU#"] != 0 {
-		t.Errorf("%d separate ReLU ops, want 0", count["ReLU#"])
+		if count["ReLU"] != 0 {
+			t.Errorf("batch norm %t: %d separate ReLU ops, want 0", tc.bn, count["ReLU"])
+		}
 	}
 }

@@ -79,13 +79,18 @@ func relu(x *G.Node) (*G.Node, error) {
 }
 
 // batchNorm normalises every channel of x (N,C,H,W) and applies the scale
-// gamma and shift beta, both (1,C,1,1). In training mode it uses and
-// updates the batch statistics; otherwise it uses the running statistics.
-func batchNorm(x, gamma, beta *G.Node, stats *bnStats, training bool) (*G.Node, error) {
-	op := &bnOp{id: nextOpID(), training: training, stats: stats}
+// gamma and shift beta, both (1,C,1,1), then ReLU if withReLU. In training
+// mode it uses and updates the batch statistics; otherwise it uses the
+// running statistics. With stock ops the ReLU is a separate stock op.
+func batchNorm(x, gamma, beta *G.Node, stats *bnStats, training, withReLU bool) (*G.Node, error) {
+	fuse := withReLU && !stockOps()
+	op := &bnOp{id: nextOpID(), training: training, relu: fuse, stats: stats}
 	y, err := G.ApplyOp(op, x, gamma, beta)
 	if err != nil {
 		return nil, fmt.Errorf("batchnorm %v: %w", x.Shape(), err)
+	}
+	if withReLU && !fuse {
+		return relu(y)
 	}
 	return y, nil
 }

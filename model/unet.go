@@ -189,10 +189,7 @@ func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn, dataInp
 			if err != nil {
 				return nil, err
 			}
-			if h, err = batchNorm(h, gamma, beta, b.bnStatsFor(cout), b.training); err != nil {
-				return nil, err
-			}
-			if h, err = relu(h); err != nil {
+			if h, err = batchNorm(h, gamma, beta, b.bnStatsFor(cout), b.training, true); err != nil {
 				return nil, err
 			}
 		}
