@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 )
@@ -139,6 +140,8 @@ type File struct {
 	name      string
 	r         io.ReaderAt
 	closer    io.Closer
+	mu        sync.RWMutex // guards data against Close
+	data      []byte       // the whole file, memory-mapped by Open, or nil
 	size      int64
 	opts      Options
 	container Container
@@ -163,8 +166,11 @@ type File struct {
 	geomErr  error
 }
 
-// Open opens the file at path. Reads use large positioned reads (pread)
-// from any number of goroutines; Close releases the file.
+// Open opens the file at path. The file is memory-mapped where the system
+// allows (Linux), so reads decode straight from the page cache; elsewhere
+// reads use large positioned reads (pread). Either way any number of
+// goroutines may read; Close releases the file. A file truncated by another
+// program while it is mapped gives errors, not crashes.
 func Open(path string, opts Options) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -179,8 +185,12 @@ func Open(path string, opts Options) (*File, error) {
 		fh.Close()
 		return nil, &FormatError{File: path, Trace: -1, Offset: -1, Msg: "is a directory"}
 	}
-	f, err := NewReader(fh, st.Size(), path, opts)
+	data := mapFile(fh, st.Size())
+	f, err := newFile(fh, st.Size(), path, opts, data)
 	if err != nil {
+		if data != nil {
+			unmapFile(data)
+		}
 		fh.Close()
 		return nil, err
 	}
@@ -191,7 +201,11 @@ func Open(path string, opts Options) (*File, error) {
 // NewReader reads a SEG-Y or SU file of size bytes from r; name is used in
 // errors and to recognise .su files.
 func NewReader(r io.ReaderAt, size int64, name string, opts Options) (*File, error) {
-	f := &File{name: name, r: r, size: size, opts: opts}
+	return newFile(r, size, name, opts, nil)
+}
+
+func newFile(r io.ReaderAt, size int64, name string, opts Options, data []byte) (*File, error) {
+	f := &File{name: name, r: r, size: size, opts: opts, data: data}
 	f.container = opts.Container
 	if f.container == ContainerAuto {
 		f.container = ContainerSEGY
@@ -265,6 +279,13 @@ func (f *File) checkKeyOptions() error {
 func (f *File) readAt(b []byte, off int64, trace int) error {
 	if off < 0 || off+int64(len(b)) > f.size {
 		return f.errorf(trace, off, "read of %d bytes past the end of the %d-byte file", len(b), f.size)
+	}
+	if data, release := f.mapping(); data != nil {
+		defer release()
+		return f.guard(&trace, func() error {
+			copy(b, data[off:])
+			return nil
+		})
 	}
 	n, err := f.r.ReadAt(b, off)
 	if n == len(b) {
@@ -535,14 +556,53 @@ func (f *File) readTimes() error {
 	return nil
 }
 
-// Close closes the underlying file when the File was made by Open.
+// mapping returns the file's memory map, or nil when it has none (made by
+// NewReader, or closed); a non-nil map stays valid until release is
+// called, and Close waits for that.
+func (f *File) mapping() (data []byte, release func()) {
+	f.mu.RLock()
+	if f.data == nil {
+		f.mu.RUnlock()
+		return nil, nil
+	}
+	return f.data, f.mu.RUnlock
+}
+
+// guard runs fn, which reads the memory map, turning the fault of a read
+// beyond the end of a file that shrank since Open into an error naming
+// the trace *trace (or -1) that fn was reading.
+func (f *File) guard(trace *int, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			err = f.errorf(*trace, -1, "the file changed while it was read (cut short by another program?)")
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return fn()
+}
+
+// Close closes the underlying file when the File was made by Open, after
+// reads in progress have finished; later reads fail.
 func (f *File) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var err error
+	if f.data != nil {
+		err = unmapFile(f.data)
+		f.data = nil
+	}
 	if f.closer == nil {
-		return nil
+		return err
 	}
 	c := f.closer
 	f.closer = nil
-	return c.Close()
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Name is the path or name the file was opened with.

@@ -105,33 +105,21 @@ func decodeFloat32(dst []float32, src []byte, f Format, bo binary.ByteOrder) {
 	switch f {
 	case FormatIBM:
 		if big {
-			for i := range dst {
-				dst[i] = ibmToFloat32(binary.BigEndian.Uint32(src[4*i:]))
-			}
+			decodeIBMBig(dst, src)
 		} else {
-			for i := range dst {
-				dst[i] = ibmToFloat32(binary.LittleEndian.Uint32(src[4*i:]))
-			}
+			decodeIBMLittle(dst, src)
 		}
 	case FormatIEEE:
 		if big {
-			for i := range dst {
-				dst[i] = math.Float32frombits(binary.BigEndian.Uint32(src[4*i:]))
-			}
+			decodeIEEEBig(dst, src)
 		} else {
-			for i := range dst {
-				dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
-			}
+			decodeIEEELittle(dst, src)
 		}
 	case FormatInt16:
 		if big {
-			for i := range dst {
-				dst[i] = float32(int16(binary.BigEndian.Uint16(src[2*i:])))
-			}
+			decodeInt16Big(dst, src)
 		} else {
-			for i := range dst {
-				dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:])))
-			}
+			decodeInt16Little(dst, src)
 		}
 	case FormatInt32:
 		for i := range dst {

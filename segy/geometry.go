@@ -1,6 +1,7 @@
 package segy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -155,6 +156,10 @@ func (f *File) ScanKeys(fields []Field) ([][]int, error) {
 	for i := range out {
 		out[i] = make([]int, f.ntraces)
 	}
+	if data, release := f.mapping(); data != nil {
+		defer release()
+		return out, f.scanMapped(data, fields, out)
+	}
 	bo := f.order
 	err := f.forEachHeader(func(t int, h []byte) {
 		for i, k := range fields {
@@ -162,6 +167,74 @@ func (f *File) ScanKeys(fields []Field) ([][]int, error) {
 		}
 	})
 	return out, err
+}
+
+// scanMapped is ScanKeys over the memory map, in contiguous runs of
+// traces per core.
+func (f *File) scanMapped(data []byte, fields []Field, out [][]int) error {
+	big := f.order == binary.ByteOrder(binary.BigEndian)
+	// The usual keys (4-byte signed) take a loop without a call per key.
+	int32Keys := true
+	ats := make([]int, len(fields))
+	for i, k := range fields {
+		ats[i] = k.Byte - 1
+		int32Keys = int32Keys && k.Width == 4 && !k.Unsigned
+	}
+	return parallel(f.ntraces, int(blockBytes/8/f.stride), func(lo, hi int) error {
+		cur := lo
+		return f.guard(&cur, func() error {
+			if int32Keys {
+				for t := lo; t < hi; t++ {
+					cur = t
+					o := f.traceOffset(t)
+					h := data[o : o+TraceHeaderSize : o+TraceHeaderSize]
+					for i, at := range ats {
+						if big {
+							out[i][t] = int(int32(binary.BigEndian.Uint32(h[at : at+4])))
+						} else {
+							out[i][t] = int(int32(binary.LittleEndian.Uint32(h[at : at+4])))
+						}
+					}
+				}
+				return nil
+			}
+			for t := lo; t < hi; t++ {
+				cur = t
+				o := f.traceOffset(t)
+				h := data[o : o+TraceHeaderSize : o+TraceHeaderSize]
+				for i, k := range fields {
+					out[i][t] = keyWord(h[k.Byte-1:k.Byte-1+k.Width], k.Width, k.Unsigned, big)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// keyWord reads a header key of width (1, 2, 4 or 8) bytes from b.
+func keyWord(b []byte, width int, unsigned, big bool) int {
+	var v uint64
+	switch {
+	case width == 4 && big:
+		v = uint64(binary.BigEndian.Uint32(b))
+	case width == 4:
+		v = uint64(binary.LittleEndian.Uint32(b))
+	case width == 2 && big:
+		v = uint64(binary.BigEndian.Uint16(b))
+	case width == 2:
+		v = uint64(binary.LittleEndian.Uint16(b))
+	case width == 1:
+		v = uint64(b[0])
+	case big:
+		return int(binary.BigEndian.Uint64(b))
+	default:
+		return int(binary.LittleEndian.Uint64(b))
+	}
+	if !unsigned {
+		sh := 64 - 8*uint(width)
+		return int(int64(v<<sh) >> sh)
+	}
+	return int(v)
 }
 
 // forEachHeader calls fn with every trace's 240 header bytes, from several

@@ -3,7 +3,7 @@ package segy
 import (
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -27,11 +27,22 @@ func (f *File) runSpans(spans []span, from int64, n int, fn func(span, []byte) e
 	if len(spans) == 0 {
 		return nil
 	}
-	sort.Slice(spans, func(a, b int) bool { return spans[a].trace < spans[b].trace })
-	for _, s := range spans {
-		if err := f.checkTrace(s.trace); err != nil {
-			return err
-		}
+	sorted := true
+	for k := 1; k < len(spans) && sorted; k++ {
+		sorted = spans[k-1].trace <= spans[k].trace
+	}
+	if !sorted {
+		slices.SortFunc(spans, func(a, b span) int { return a.trace - b.trace })
+	}
+	if err := f.checkTrace(spans[0].trace); err != nil {
+		return err
+	}
+	if err := f.checkTrace(spans[len(spans)-1].trace); err != nil {
+		return err
+	}
+	if data, release := f.mapping(); data != nil {
+		defer release()
+		return f.runMapped(data, spans, from, n, fn)
 	}
 	// Chunks of spans read with one ReadAt.
 	type chunk struct{ lo, hi int }
@@ -108,6 +119,71 @@ func (f *File) runSpans(spans []span, from int64, n int, fn func(span, []byte) e
 	return firstErr
 }
 
+// runMapped is runSpans over the memory map: no copies; each goroutine
+// takes runs of consecutive spans, so a whole-file read goes through the
+// file in a few large contiguous pieces per core.
+func (f *File) runMapped(data []byte, spans []span, from int64, n int, fn func(span, []byte) error) error {
+	return parallel(len(spans), int(blockBytes/8/f.stride), func(lo, hi int) error {
+		cur := spans[lo].trace
+		return f.guard(&cur, func() error {
+			for _, s := range spans[lo:hi] {
+				cur = s.trace
+				o := f.traceOffset(s.trace) + from
+				if err := fn(s, data[o:o+int64(n):o+int64(n)]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// parallel calls fn on pieces [lo, hi) of [0, n), at least minPer long
+// and about 16 per core, from one goroutine per core, and returns the
+// first error (the remaining pieces are then skipped).
+func parallel(n, minPer int, fn func(lo, hi int) error) error {
+	if n <= 0 {
+		return nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	per := max((n+16*workers-1)/(16*workers), minPer, 1)
+	pieces := (n + per - 1) / per
+	workers = min(workers, pieces)
+	piece := func(k int) error { return fn(k*per, min(k*per+per, n)) }
+	if workers <= 1 {
+		for k := 0; k < pieces; k++ {
+			if err := piece(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	var once sync.Once
+	var firstErr error
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				k := int(next.Add(1) - 1)
+				if k >= pieces {
+					return
+				}
+				if err := piece(k); err != nil {
+					once.Do(func() { firstErr = err })
+					failed.Store(true)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
 // readSamples decodes samples [s0, s1) of every span's trace into
 // dst[span.dst:span.dst+s1-s0].
 func (f *File) readSamples(spans []span, s0, s1 int, dst []float32) error {
@@ -164,40 +240,95 @@ type Box struct {
 // ReadSubCube decodes a box of the survey into
 // (Il1-Il0) x (Xl1-Xl0) x offsets x (S1-S0) values; holes are 0.
 func (f *File) ReadSubCube(b Box) ([]float32, error) {
-	g, err := f.Geometry()
+	n, err := f.boxLen(b)
 	if err != nil {
 		return nil, err
 	}
+	out := make([]float32, n)
+	return out, f.readBox(b, out, false)
+}
+
+// ReadSubCubeInto is ReadSubCube into dst, which must hold exactly
+// (Il1-Il0) x (Xl1-Xl0) x offsets x (S1-S0) values (holes are set to 0),
+// so that one buffer serves many reads.
+func (f *File) ReadSubCubeInto(b Box, dst []float32) error {
+	n, err := f.boxLen(b)
+	if err != nil {
+		return err
+	}
+	if len(dst) != n {
+		return f.errorf(-1, -1, "destination holds %d values, the box has %d", len(dst), n)
+	}
+	return f.readBox(b, dst, true)
+}
+
+// boxLen checks box b against the geometry and returns its number of
+// values.
+func (f *File) boxLen(b Box) (int, error) {
+	g, err := f.Geometry()
+	if err != nil {
+		return 0, err
+	}
 	ni, nx, no := g.Shape()
 	if b.Il0 < 0 || b.Il1 > ni || b.Il0 >= b.Il1 || b.Xl0 < 0 || b.Xl1 > nx || b.Xl0 >= b.Xl1 || b.S0 < 0 || b.S1 > f.ns || b.S0 >= b.S1 {
-		return nil, f.errorf(-1, -1, "box inlines [%d,%d) crosslines [%d,%d) samples [%d,%d) is empty or outside %d x %d x %d",
+		return 0, f.errorf(-1, -1, "box inlines [%d,%d) crosslines [%d,%d) samples [%d,%d) is empty or outside %d x %d x %d",
 			b.Il0, b.Il1, b.Xl0, b.Xl1, b.S0, b.S1, ni, nx, f.ns)
 	}
+	return (b.Il1 - b.Il0) * (b.Xl1 - b.Xl0) * no * (b.S1 - b.S0), nil
+}
+
+// readBox decodes box b (already checked) into out, zeroing the places of
+// holes when zeroHoles is set (a fresh slice is zero already).
+func (f *File) readBox(b Box, out []float32, zeroHoles bool) error {
+	g := f.geom
+	_, _, no := g.Shape()
 	bx, bs := b.Xl1-b.Xl0, b.S1-b.S0
-	out := make([]float32, (b.Il1-b.Il0)*bx*no*bs)
-	var spans []span
+	spans := make([]span, 0, min(len(out)/bs, f.ntraces))
 	for i := b.Il0; i < b.Il1; i++ {
 		for j := b.Xl0; j < b.Xl1; j++ {
 			for k := 0; k < no; k++ {
+				at := (((i-b.Il0)*bx+(j-b.Xl0))*no + k) * bs
 				if t, ok := g.TraceAtIndex(i, j, k); ok {
-					spans = append(spans, span{trace: t, dst: (((i-b.Il0)*bx+(j-b.Xl0))*no + k) * bs})
+					spans = append(spans, span{trace: t, dst: at})
+				} else if zeroHoles {
+					clear(out[at : at+bs])
 				}
 			}
 		}
 	}
-	return out, f.readSamples(spans, b.S0, b.S1, out)
+	return f.readSamples(spans, b.S0, b.S1, out)
 }
 
 // ReadCube decodes the whole survey in (inline, crossline, offset, sample)
 // order, len(Inlines) x len(Crosslines) x len(Offsets) x NumSamples
 // values (offsets has length 1 post-stack); holes are 0.
 func (f *File) ReadCube() ([]float32, error) {
-	g, err := f.Geometry()
+	b, err := f.cubeBox()
 	if err != nil {
 		return nil, err
 	}
+	return f.ReadSubCube(b)
+}
+
+// ReadCubeInto is ReadCube into dst, which must hold exactly
+// len(Inlines) x len(Crosslines) x len(Offsets) x NumSamples values
+// (holes are set to 0): reading into a reused buffer saves allocating
+// and clearing the memory each time.
+func (f *File) ReadCubeInto(dst []float32) error {
+	b, err := f.cubeBox()
+	if err != nil {
+		return err
+	}
+	return f.ReadSubCubeInto(b, dst)
+}
+
+func (f *File) cubeBox() (Box, error) {
+	g, err := f.Geometry()
+	if err != nil {
+		return Box{}, err
+	}
 	ni, nx, _ := g.Shape()
-	return f.ReadSubCube(Box{0, ni, 0, nx, 0, f.ns})
+	return Box{0, ni, 0, nx, 0, f.ns}, nil
 }
 
 // ReadInline decodes inline il: len(Crosslines) x len(Offsets) x NumSamples.
