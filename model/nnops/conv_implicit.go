@@ -1,6 +1,9 @@
 package nnops
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // The implicit convolutions below never build an im2col matrix. They run
 // on the padded grid: with the image zero-padded to (C, H+k-1, W+k-1), row
@@ -25,8 +28,15 @@ func (g convGeom) padPlane() int { return (g.h + g.k - 1) * g.padW() }
 func (g convGeom) padTotal() int { return g.paddedLen() + g.padSlack() }
 
 // tapOffsets returns, for every row (c, ky, kx) of the im2col matrix of g,
-// its offset in the padded image.
+// its offset in the padded image. The tables are made once per geometry
+// and shared; callers must not modify them.
 func tapOffsets(g convGeom) []int {
+	key := [4]int{g.c, g.h, g.w, g.k}
+	tapMu.Lock()
+	defer tapMu.Unlock()
+	if off, ok := tapTables[key]; ok {
+		return off
+	}
 	off := make([]int, 0, g.kdim())
 	pw, plane := g.padW(), g.padPlane()
 	for c := 0; c < g.c; c++ {
@@ -36,8 +46,14 @@ func tapOffsets(g convGeom) []int {
 			}
 		}
 	}
+	tapTables[key] = off
 	return off
 }
+
+var (
+	tapMu     sync.Mutex
+	tapTables = map[[4]int][]int{}
+)
 
 // padWithSlack pads one image like padImage and zeroes the slack after it.
 func padWithSlack(x []float32, g convGeom, xp []float32) {

@@ -32,25 +32,45 @@ type packedGEMM struct {
 
 func (g packedGEMM) Name() string { return g.name }
 
-var packPool = sync.Pool{New: func() any { return new([]float32) }}
-var offPool = sync.Pool{New: func() any { return new([]int) }}
-
-func getBuf(n int) *[]float32 {
-	p := packPool.Get().(*[]float32)
-	if cap(*p) < n {
-		*p = make([]float32, n)
-	}
-	*p = (*p)[:n]
-	return p
+// gemmWork is the packing workspace of one running product.
+type gemmWork struct {
+	ap, bp, tile []float32
+	// packedOff[p] = p·nr, the row offsets of a packed B panel; rowsOff[p] =
+	// p·ldb, those of a row-major B read in place.
+	packedOff, rowsOff []int
 }
 
-func getOffs(n int) *[]int {
-	p := offPool.Get().(*[]int)
-	if cap(*p) < n {
-		*p = make([]int, n)
+// Workspaces live as long as the package (a sync.Pool would drop them at
+// every garbage collection and the next product would allocate megabytes
+// again); there are as many as products ever ran at once.
+var (
+	workMu   sync.Mutex
+	workFree []*gemmWork
+)
+
+func getWork() *gemmWork {
+	workMu.Lock()
+	defer workMu.Unlock()
+	if n := len(workFree); n > 0 {
+		w := workFree[n-1]
+		workFree = workFree[:n-1]
+		return w
 	}
-	*p = (*p)[:n]
-	return p
+	return &gemmWork{}
+}
+
+func putWork(w *gemmWork) {
+	workMu.Lock()
+	defer workMu.Unlock()
+	workFree = append(workFree, w)
+}
+
+// grow returns buf with length n, reallocated only if it is too short.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // bKind is how the right-hand operand B (k×n) is stored.
@@ -149,22 +169,23 @@ func (g packedGEMM) run(transA bool, m, n, k int, a []float32, lda int, bm bMatr
 	mr, nr := g.kern.mr, g.kern.nr
 	mc := gemmMC / mr * mr
 	nc := gemmNC / nr * nr
-	apBuf := getBuf(mc * gemmKC)
-	bpBuf := getBuf(gemmKC * nc)
-	tileBuf := getBuf(mr * nr)
-	packedBuf := getOffs(gemmKC)
-	rowsBuf := getOffs(gemmKC)
-	defer packPool.Put(apBuf)
-	defer packPool.Put(bpBuf)
-	defer packPool.Put(tileBuf)
-	defer offPool.Put(packedBuf)
-	defer offPool.Put(rowsBuf)
-	ap, bp, tile := *apBuf, *bpBuf, *tileBuf
-	packedOff, rowsOff := *packedBuf, *rowsBuf
+	kcMax := min(gemmKC, k)
+	ncMax := min(nc, (n+nr-1)/nr*nr)
+	ws := getWork()
+	defer putWork(ws)
+	ws.ap = grow(ws.ap, mc*kcMax)
+	ws.bp = grow(ws.bp, kcMax*ncMax)
+	ws.tile = grow(ws.tile, mr*nr)
+	ws.packedOff = grow(ws.packedOff, kcMax)
+	ap, bp, tile := ws.ap, ws.bp, ws.tile
+	packedOff := ws.packedOff
 	for p := range packedOff {
 		packedOff[p] = p * nr
 	}
+	var rowsOff []int
 	if bm.kind == bRows {
+		ws.rowsOff = grow(ws.rowsOff, kcMax)
+		rowsOff = ws.rowsOff
 		for p := range rowsOff {
 			rowsOff[p] = p * bm.ld
 		}
