@@ -78,17 +78,16 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		x = grow(&ws.xr, gsh.Len())
 		resizeBilinear(ws.x[:sh.Len()], sh, x, lh, lw, false)
 	}
-	p, lp := ws.prepareOn(x, gsh)
-	gAll := zeroed(&ws.g, sh.Len())
-	g := gAll
-	if resized {
-		g = zeroed(&ws.gr, gsh.Len())
-	}
-	var gce []float64
+	var gAll, g []float64
 	if wantGrad {
-		gce = g
+		gAll = grow(&ws.g, sh.Len())
+		g = gAll
+		if resized {
+			clear(gAll)
+			g = grow(&ws.gr, gsh.Len())
+		}
 	}
-	ce, _ := ws.crossEntropy(p, lp, labels, gsh, pr.ign, pr.w, pr.red, gce, nil)
+	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g)
 	res.Loss = ce
 	var mp *ABLMaps
 	if res.Maps != nil {

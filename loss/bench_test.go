@@ -1,6 +1,7 @@
 package loss
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -53,4 +54,23 @@ func BenchmarkDistance(b *testing.B) {
 			s.run(f, 128, 128, d)
 		}
 	})
+}
+
+// BenchmarkWindowMax measures the window maximum with arguments on one 128 x 128 image: the cost should not
+// grow with the window size (van Herk / Gil-Werman) beyond the direct path used for size 3.
+func BenchmarkWindowMax(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	src := make([]float64, 128*128)
+	for i := range src {
+		src[i] = rng.Float64()
+	}
+	dst, arg := make([]float64, len(src)), make([]int32, len(src))
+	for _, size := range []int{3, 5, 9, 17, 33} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			var s wmaxScratch
+			for range b.N {
+				s.run(src, 128, 128, size, dst, arg)
+			}
+		})
+	}
 }

@@ -6,75 +6,84 @@ import "math"
 const bfEps = 1e-7
 
 // ceOnProbs is segloss's boundary-loss CE term: the cross-entropy of the probabilities p used as logits
-// (a second softmax), against labels lab, reduced by red. It adds the gradient w.r.t. p into gp.
-func ceOnProbs(p []float64, lab []int32, sh Shape, w []float64, red string, gp, cemap []float64) float64 {
+// (a second softmax), against labels lab, reduced by red. It overwrites gp with the gradient w.r.t. p (when
+// gp is not nil). part is scratch of len 2*N.
+func ceOnProbs(p []float64, lab []int32, sh Shape, w []float64, red string, gp, cemap, part []float64) float64 {
 	hw, c := sh.H*sh.W, sh.C
-	part := make([]float64, 2*sh.N)
+	var sumw float64
+	for n := range sh.N {
+		sw := 0.0
+		for _, t := range lab[n*hw : (n+1)*hw] {
+			if w != nil {
+				sw += w[t]
+			} else {
+				sw++
+			}
+		}
+		part[2*n+1] = sw
+	}
+	for n := range sh.N {
+		sumw += part[2*n+1]
+	}
+	scale := 1.0
+	if red == "mean" {
+		scale = 1 / sumw
+	}
 	parallelFor(sh.N, func(_, n int) {
-		var s, sw float64
+		var s float64
 		o := n * c * hw
+		pn := p[o : o+c*hw]
+		var gn []float64
+		if gp != nil {
+			gn = gp[o : o+c*hw]
+		}
 		for ij := 0; ij < hw; ij++ {
 			t := int(lab[n*hw+ij])
-			m := p[o+ij]
+			m := pn[ij]
 			for k := 1; k < c; k++ {
-				m = max(m, p[o+k*hw+ij])
+				m = max(m, pn[k*hw+ij])
 			}
 			z := 0.0
 			for k := 0; k < c; k++ {
-				z += math.Exp(p[o+k*hw+ij] - m)
+				e := math.Exp(pn[k*hw+ij] - m)
+				z += e
+				if gn != nil {
+					gn[k*hw+ij] = e
+				}
 			}
 			wt := 1.0
 			if w != nil {
 				wt = w[t]
 			}
-			l := -wt * (p[o+t*hw+ij] - m - math.Log(z))
+			l := -wt * (pn[t*hw+ij] - m - math.Log(z))
 			if cemap != nil {
 				cemap[n*hw+ij] = l
 			}
 			s += l
-			sw += wt
+			if gn != nil {
+				gw := scale
+				if w != nil {
+					gw *= w[t]
+				}
+				for k := 0; k < c; k++ {
+					gn[k*hw+ij] = gw * gn[k*hw+ij] / z
+				}
+				gn[t*hw+ij] -= gw
+			}
 		}
-		part[2*n], part[2*n+1] = s, sw
+		part[2*n] = s
 	})
-	var sum, sumw float64
+	var sum float64
 	for n := 0; n < sh.N; n++ {
 		sum += part[2*n]
-		sumw += part[2*n+1]
 	}
-	scale, loss := 1.0, sum
 	if red == "mean" {
-		scale, loss = 1/sumw, sum/sumw
+		return sum / sumw
 	}
-	if gp == nil {
-		return loss
-	}
-	parallelFor(sh.N, func(_, n int) {
-		o := n * c * hw
-		for ij := 0; ij < hw; ij++ {
-			t := int(lab[n*hw+ij])
-			m := p[o+ij]
-			for k := 1; k < c; k++ {
-				m = max(m, p[o+k*hw+ij])
-			}
-			z := 0.0
-			for k := 0; k < c; k++ {
-				z += math.Exp(p[o+k*hw+ij] - m)
-			}
-			wt := scale
-			if w != nil {
-				wt *= w[t]
-			}
-			for k := 0; k < c; k++ {
-				gp[o+k*hw+ij] += wt * math.Exp(p[o+k*hw+ij]-m) / z
-			}
-			gp[o+t*hw+ij] -= wt
-		}
-	})
-	return loss
+	return sum
 }
 
 func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
-	p, lp, g := ws.prepare(sh)
 	n, c, h, w := sh.N, sh.C, sh.H, sh.W
 	hw := h * w
 	compat := pr.mode == Compat
@@ -91,20 +100,23 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	if pr.red == "none" {
 		cemap = make([]float64, n*hw)
 	}
-	gp := zeroed(&ws.gp, sh.Len())
+	g := ws.gradBuf(sh, wantGrad)
+	var p []float64
 	var ce float64
+	gp := grow(&ws.gp, sh.Len())
 	if compat {
+		p, _, _, _ = ws.forward(ws.x[:sh.Len()], sh, nil, g)
 		var gce []float64
 		if wantGrad {
 			gce = gp
 		}
-		ce = ceOnProbs(p, lab, sh, pr.w, pr.red, gce, cemap)
+		ce = ceOnProbs(p, lab, sh, pr.w, pr.red, gce, cemap, grow(&ws.part, 2*n))
 	} else {
-		var gce []float64
+		p, _, ce, _ = ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
+			cemap: cemap}, g)
 		if wantGrad {
-			gce = g
+			clear(gp)
 		}
-		ce, _ = ws.crossEntropy(p, lp, labels, sh, pr.ign, pr.w, pr.red, gce, cemap)
 	}
 	var mp *BSLMaps
 	if res.Maps != nil {
@@ -119,86 +131,11 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	if pr.red == "none" {
 		gF *= float64(n * hw)
 	}
-	f1 := make([]float64, n*c)
+	f1 := grow(&ws.f1, n*c)
 	scr := ws.scratchFor(workerCount(n * c))
 	parallelFor(n*c, func(wk, job int) {
-		img, k := job/c, job%c
-		s := scr[wk]
-		pk := p[job*hw : (job+1)*hw]
-		lk := lab[img*hw : (img+1)*hw]
-		q, mx, bp, bg, bge, bpe := grow(&s.f[0], hw), grow(&s.f[1], hw), grow(&s.f[2], hw), grow(&s.f[3], hw),
-			grow(&s.f[4], hw), grow(&s.f[5], hw)
-		argm, argp := grow(&s.i32[0], hw), grow(&s.i32[1], hw)
-		for ij, v := range pk {
-			q[ij] = 1 - v
-		}
-		s.wmax.run(q, h, w, pr.theta0, mx, argm)
-		for ij := range bp {
-			bp[ij] = mx[ij] - q[ij]
-			if !compat && lk[ij] == pr.ign {
-				bp[ij] = 0
-			}
-			switch {
-			case !compat && lk[ij] == pr.ign:
-				bg[ij] = 0
-			case lk[ij] != int32(k):
-				bg[ij] = 1
-			default:
-				bg[ij] = 0
-			}
-		}
-		s.wmax.run(bg, h, w, pr.theta0, bg, nil)
-		for ij := range bg {
-			if lk[ij] != int32(k) {
-				bg[ij] = 0
-			}
-		}
-		s.wmax.run(bg, h, w, pr.theta, bge, nil)
-		s.wmax.run(bp, h, w, pr.theta, bpe, argp)
-		var sbp, sbg, a, cc float64
-		for ij := range bp {
-			sbp += bp[ij]
-			sbg += bg[ij]
-			a += bp[ij] * bge[ij]
-			cc += bpe[ij] * bg[ij]
-		}
-		P := a / (sbp + bfEps)
-		// Bg is float32 in segloss, so the epsilon is added in float32 (where it vanishes next to any count >= 1).
-		sbgEps := float64(float32(sbg) + float32(bfEps))
-		R := cc / sbgEps
-		den := P + R + bfEps
-		f1[job] = 2 * P * R / den
-		if mp != nil {
-			copy(mp.GTBoundary[job*hw:], bg)
-			copy(mp.PredBoundary[job*hw:], bp)
-			copy(mp.GTExtended[job*hw:], bge)
-			copy(mp.PredExtended[job*hw:], bpe)
-			mp.Precision[job], mp.Recall[job], mp.BF1[job] = P, R, f1[job]
-		}
-		if !wantGrad {
-			return
-		}
-		gP := gF * 2 * R * (R + bfEps) / (den * den)
-		gR := gF * 2 * P * (P + bfEps) / (den * den)
-		gbp := mx // reuse: the window maximum is no longer needed
-		for ij := range gbp {
-			gbp[ij] = gP * (bge[ij]/(sbp+bfEps) - a/((sbp+bfEps)*(sbp+bfEps)))
-		}
-		if gR != 0 {
-			for ij := range bg {
-				if bg[ij] != 0 {
-					gbp[argp[ij]] += gR * bg[ij] / sbgEps
-				}
-			}
-		}
-		gk := gp[job*hw : (job+1)*hw]
-		for ij, v := range gbp {
-			if !compat && lk[ij] == pr.ign {
-				continue
-			}
-			gk[ij] += v
-			gk[argm[ij]] -= v
-		}
+		f1[job] = bslJob(scr[wk], pr, compat, p[job*hw:(job+1)*hw], lab[(job/c)*hw:(job/c+1)*hw], int32(job%c), h, w,
+			gF, wantGrad, gp[job*hw:(job+1)*hw], mp, job)
 	})
 	var bd float64
 	for _, f := range f1 {
@@ -221,4 +158,98 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 		softmaxBackward(p, gp, g, sh)
 	}
 	return nil
+}
+
+// bslJob evaluates the boundary F1 of class k in one image (probabilities pk, labels lk, h x w) and returns
+// it. When wantGrad is set it adds gF times the F1's gradient w.r.t. pk into gk (which for compat already
+// holds the CE term's gradient, and is zero otherwise). mp, when not nil, receives the maps at index job.
+func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int32, h, w int, gF float64,
+	wantGrad bool, gk []float64, mp *BSLMaps, job int) float64 {
+	hw := h * w
+	q, mx, bp, bpe := grow(&s.f[0], hw), grow(&s.f[1], hw), grow(&s.f[2], hw), grow(&s.f[3], hw)
+	argm, argp := grow(&s.i32[0], hw), grow(&s.i32[1], hw)
+	notK, bg, bge := grow(&s.u8[0], hw), grow(&s.u8[1], hw), grow(&s.u8[2], hw)
+	for ij, v := range pk {
+		q[ij] = 1 - v
+	}
+	s.wmax.run(q, h, w, pr.theta0, mx, argm)
+	for ij, y := range lk[:hw] {
+		if !compat && y == pr.ign {
+			bp[ij] = 0
+			notK[ij] = 0
+			continue
+		}
+		bp[ij] = mx[ij] - q[ij]
+		if y != k {
+			notK[ij] = 1
+		} else {
+			notK[ij] = 0
+		}
+	}
+	// Bg is the max-pool of "not k" kept on the class-k pixels: a dilation of a binary map.
+	s.wmax.dilate(notK, h, w, pr.theta0, bg)
+	for ij, y := range lk[:hw] {
+		if y != k {
+			bg[ij] = 0
+		}
+	}
+	s.wmax.dilate(bg, h, w, pr.theta, bge)
+	s.wmax.run(bp, h, w, pr.theta, bpe, argp)
+	var sbp, sbg, a, cc float64
+	for ij, v := range bp[:hw] {
+		sbp += v
+		if bg[ij] != 0 {
+			sbg++
+			cc += bpe[ij]
+		}
+		if bge[ij] != 0 {
+			a += v
+		}
+	}
+	P := a / (sbp + bfEps)
+	// Bg is float32 in segloss, so the epsilon is added in float32 (where it vanishes next to any count >= 1).
+	sbgEps := float64(float32(sbg) + float32(bfEps))
+	R := cc / sbgEps
+	den := P + R + bfEps
+	f1 := 2 * P * R / den
+	if mp != nil {
+		for ij := range hw {
+			mp.GTBoundary[job*hw+ij] = float64(bg[ij])
+			mp.GTExtended[job*hw+ij] = float64(bge[ij])
+		}
+		copy(mp.PredBoundary[job*hw:], bp)
+		copy(mp.PredExtended[job*hw:], bpe)
+		mp.Precision[job], mp.Recall[job], mp.BF1[job] = P, R, f1
+	}
+	if !wantGrad {
+		return f1
+	}
+	gP := gF * 2 * R * (R + bfEps) / (den * den)
+	gR := gF * 2 * P * (P + bfEps) / (den * den)
+	gbp := mx // reuse: the window maximum is no longer needed
+	in, off := 1/(sbp+bfEps), a/((sbp+bfEps)*(sbp+bfEps))
+	gIn, gOut := gP*(in-off), gP*(0-off)
+	for ij, e := range bge[:hw] {
+		if e != 0 {
+			gbp[ij] = gIn
+		} else {
+			gbp[ij] = gOut
+		}
+	}
+	if gR != 0 {
+		gr := gR * 1 / sbgEps
+		for ij, b := range bg[:hw] {
+			if b != 0 {
+				gbp[argp[ij]] += gr
+			}
+		}
+	}
+	for ij, v := range gbp[:hw] {
+		if !compat && lk[ij] == pr.ign {
+			continue
+		}
+		gk[ij] += v
+		gk[argm[ij]] -= v
+	}
+	return f1
 }

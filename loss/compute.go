@@ -20,6 +20,8 @@ type Workspace struct {
 	lab             []int32
 	flag            []bool
 	img             []float64
+	bad             []int
+	part, f1        []float64
 	scr             []*scratch
 }
 
@@ -31,6 +33,7 @@ type scratch struct {
 	f    [6][]float64
 	b    [4][]bool
 	i32  [4][]int32
+	u8   [4][]uint8
 	i64  []int64
 	edt  edtScratch
 	wmax wmaxScratch
@@ -209,20 +212,11 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 		return Result{}, fmt.Errorf("loss %s: %d labels for %d images of %dx%d (want %d)", pr.name, len(in.Labels),
 			sh.N, lh, lw, sh.N*lh*lw)
 	}
-	for i, y := range in.Labels {
-		if (y < 0 || int(y) >= sh.C) && y != pr.ign {
-			n, rest := i/(lh*lw), i%(lh*lw)
-			return Result{}, fmt.Errorf("loss %s: label %d at image %d row %d column %d is outside [0,%d) and not the "+
-				"ignore index %d", pr.name, y, n, rest/lw, rest%lw, sh.C, pr.ign)
-		}
+	if err := checkLabels(ws, pr.name, in.Labels, sh.N, lh, lw, sh.C, pr.ign); err != nil {
+		return Result{}, err
 	}
-	x := grow(&ws.x, sh.Len())
-	for i, v := range in.Logits {
-		f := float64(v)
-		if !finite(f) {
-			return Result{}, fmt.Errorf("loss %s: logit %d is %v", pr.name, i, f)
-		}
-		x[i] = f
+	if err := loadLogits(ws, pr.name, in.Logits, sh); err != nil {
+		return Result{}, err
 	}
 	wantGrad := in.Grad != nil
 	var res Result
@@ -246,42 +240,244 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 		return Result{}, fmt.Errorf("loss %s: the loss is %v", pr.name, res.Loss)
 	}
 	if wantGrad {
-		for i, v := range ws.g[:sh.Len()] {
-			in.Grad[i] = T(v)
-		}
+		store(in.Grad, ws.g[:sh.Len()], sh)
 	}
 	return res, nil
 }
 
-// softmax fills p and lp (softmax and log-softmax over the class axis) from x, all N x C x H x W.
-func softmax(x, p, lp []float64, sh Shape) {
-	hw, c := sh.H*sh.W, sh.C
+// loadLogits converts the logits to float64 into ws.x, in parallel per image, and rejects a non-finite one
+// (the first in index order, whatever the number of workers).
+func loadLogits[T Float](ws *Workspace, name string, logits []T, sh Shape) error {
+	x := grow(&ws.x, sh.Len())
+	per := sh.Len() / sh.N
+	bad := grow(&ws.bad, sh.N)
 	parallelFor(sh.N, func(_, n int) {
-		softmaxImage(x[n*c*hw:(n+1)*c*hw], p[n*c*hw:(n+1)*c*hw], lp[n*c*hw:(n+1)*c*hw], c, hw)
+		bad[n] = -1
+		src, dst := logits[n*per:(n+1)*per], x[n*per:(n+1)*per]
+		for i, v := range src {
+			f := float64(v)
+			if f-f != 0 { // NaN or ±Inf
+				bad[n] = n*per + i
+				return
+			}
+			dst[i] = f
+		}
+	})
+	for _, i := range bad {
+		if i >= 0 {
+			return fmt.Errorf("loss %s: logit %d is %v", name, i, float64(logits[i]))
+		}
+	}
+	return nil
+}
+
+// checkLabels rejects a label outside [0, c) that is not the ignore index (the first in index order).
+func checkLabels(ws *Workspace, name string, labels []int32, n, lh, lw, c int, ign int32) error {
+	per := lh * lw
+	bad := grow(&ws.bad, n)
+	parallelFor(n, func(_, img int) {
+		bad[img] = -1
+		for i, y := range labels[img*per : (img+1)*per] {
+			if (y < 0 || int(y) >= c) && y != ign {
+				bad[img] = img*per + i
+				return
+			}
+		}
+	})
+	for _, i := range bad {
+		if i >= 0 {
+			img, rest := i/per, i%per
+			return fmt.Errorf("loss %s: label %d at image %d row %d column %d is outside [0,%d) and not the "+
+				"ignore index %d", name, labels[i], img, rest/lw, rest%lw, c, ign)
+		}
+	}
+	return nil
+}
+
+// store converts the float64 gradient g into dst, in parallel per image.
+func store[T Float](dst []T, g []float64, sh Shape) {
+	per := sh.Len() / sh.N
+	parallelFor(sh.N, func(_, n int) {
+		d, s := dst[n*per:(n+1)*per], g[n*per:(n+1)*per]
+		for i, v := range s {
+			d[i] = T(v)
+		}
 	})
 }
 
-func softmaxImage(x, p, lp []float64, c, hw int) {
-	for ij := 0; ij < hw; ij++ {
-		m := x[ij]
+// softmaxBlock is the number of pixels that softmaxImage handles at once (their maxima, sums and logs stay
+// on the stack while it sweeps the class planes).
+const softmaxBlock = 256
+
+// softmaxImage fills p and lp (softmax and log-softmax over the class axis) of one image from x, all c planes
+// of hw pixels. When ce is not nil it also evaluates that image's cross-entropy term (see ceImage) block by
+// block, while the block's probabilities are still in cache.
+func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage) {
+	var mb, sb, lb [softmaxBlock]float64
+	for b0 := 0; b0 < hw; b0 += softmaxBlock {
+		nb := min(softmaxBlock, hw-b0)
+		m, s, ls := mb[:nb], sb[:nb], lb[:nb]
+		copy(m, x[b0:b0+nb])
 		for k := 1; k < c; k++ {
-			if v := x[k*hw+ij]; v > m {
-				m = v
+			for i, v := range x[k*hw+b0 : k*hw+b0+nb][:nb] {
+				if v > m[i] {
+					m[i] = v
+				}
 			}
 		}
-		s := 0.0
+		clear(s)
 		for k := 0; k < c; k++ {
-			e := math.Exp(x[k*hw+ij] - m)
-			p[k*hw+ij] = e
-			s += e
+			pk := p[k*hw+b0 : k*hw+b0+nb][:nb]
+			for i, v := range x[k*hw+b0 : k*hw+b0+nb][:nb] {
+				e := math.Exp(v - m[i])
+				pk[i] = e
+				s[i] += e
+			}
 		}
-		ls := math.Log(s)
+		for i, v := range s {
+			ls[i] = math.Log(v)
+		}
 		for k := 0; k < c; k++ {
-			o := k*hw + ij
-			p[o] /= s
-			lp[o] = x[o] - m - ls
+			o := k*hw + b0
+			pk, lpk, xk := p[o : o+nb][:nb], lp[o : o+nb][:nb], x[o : o+nb][:nb]
+			for i, v := range s {
+				pk[i] /= v
+				lpk[i] = xk[i] - m[i] - ls[i]
+			}
+		}
+		if ce != nil {
+			ce.block(p, lp, c, hw, b0, nb)
 		}
 	}
+}
+
+// ceImage is one image's share of a fused softmax and cross-entropy pass.
+type ceImage struct {
+	labels []int32   // the image's labels (hw)
+	ign    int32     // ignore label
+	w      []float64 // class weights or nil
+	scale  float64   // gradient factor of the reduction (1, or 1/sum of weights for "mean")
+	g      []float64 // the image's gradient (c*hw), overwritten; nil: no gradient
+	cemap  []float64 // per-pixel loss (hw) or nil
+	sum    float64   // accumulated sum of -w_t log p_t, in pixel order
+}
+
+// block adds pixels [b0, b0+nb) of the image to the cross-entropy sum and writes their gradient.
+func (ce *ceImage) block(p, lp []float64, c, hw, b0, nb int) {
+	for ij := b0; ij < b0+nb; ij++ {
+		t := ce.labels[ij]
+		if t == ce.ign {
+			if ce.cemap != nil {
+				ce.cemap[ij] = 0
+			}
+			if ce.g != nil {
+				for k := 0; k < c; k++ {
+					ce.g[k*hw+ij] = 0
+				}
+			}
+			continue
+		}
+		wt := 1.0
+		if ce.w != nil {
+			wt = ce.w[t]
+		}
+		l := -wt * lp[int(t)*hw+ij]
+		if ce.cemap != nil {
+			ce.cemap[ij] = l
+		}
+		ce.sum += l
+		if ce.g != nil {
+			gw := ce.scale
+			if ce.w != nil {
+				gw *= ce.w[t]
+			}
+			for k := 0; k < c; k++ {
+				ce.g[k*hw+ij] = gw * p[k*hw+ij]
+			}
+			ce.g[int(t)*hw+ij] -= gw
+		}
+	}
+}
+
+// ceTerm selects the cross-entropy term of a forward pass.
+type ceTerm struct {
+	labels []int32
+	ign    int32
+	w      []float64
+	red    string    // "sum", "mean" or "none"
+	cemap  []float64 // N*H*W per-pixel losses, or nil
+}
+
+// forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
+// nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
+// nil it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
+// valid pixel). For "mean" with no valid pixel ok is false and the loss 0. The sums run per image in pixel
+// order and then over the images in order, so the result does not depend on the number of workers.
+func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64) (p, lp []float64, loss float64, ok bool) {
+	hw, c := sh.H*sh.W, sh.C
+	p = grow(&ws.p, sh.Len())
+	lp = grow(&ws.lp, sh.Len())
+	part := grow(&ws.img, sh.N)
+	scale, sumw := 1.0, 0.0
+	if ce != nil {
+		for n := range sh.N {
+			part[n] = 0
+			for _, t := range ce.labels[n*hw : (n+1)*hw] {
+				if t == ce.ign {
+					continue
+				}
+				if ce.w != nil {
+					part[n] += ce.w[t]
+				} else {
+					part[n]++
+				}
+			}
+		}
+		for _, v := range part {
+			sumw += v
+		}
+		if ce.red == "mean" {
+			scale = 1 / sumw
+		}
+	}
+	gce := g
+	if ce != nil && ce.red == "mean" && sumw == 0 {
+		gce = nil
+		clear(g)
+	}
+	parallelFor(sh.N, func(_, n int) {
+		o := n * c * hw
+		var ci *ceImage
+		if ce != nil {
+			ci = &ceImage{labels: ce.labels[n*hw : (n+1)*hw], ign: ce.ign, w: ce.w, scale: scale}
+			if gce != nil {
+				ci.g = gce[o : o+c*hw]
+			}
+			if ce.cemap != nil {
+				ci.cemap = ce.cemap[n*hw : (n+1)*hw]
+			}
+		} else if g != nil {
+			clear(g[o : o+c*hw])
+		}
+		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lp[o:o+c*hw], c, hw, ci)
+		if ci != nil {
+			part[n] = ci.sum
+		}
+	})
+	if ce == nil {
+		return p, lp, 0, true
+	}
+	var sum float64
+	for _, v := range part {
+		sum += v
+	}
+	if ce.red == "mean" {
+		if sumw == 0 {
+			return p, lp, 0, false
+		}
+		return p, lp, sum / sumw, true
+	}
+	return p, lp, sum, true
 }
 
 // softmaxBackward adds, per pixel, the gradient w.r.t. the logits of a function whose gradient w.r.t. the
@@ -303,98 +499,17 @@ func softmaxBackward(p, gp, g []float64, sh Shape) {
 	})
 }
 
-// crossEntropy evaluates the class-weighted cross-entropy of logits whose softmax is p and log-softmax lp
-// against labels (pixels labelled ign are skipped), reduced by red ("sum", "mean" or "none"), and adds its
-// gradient w.r.t. the logits into g (when g != nil). For "none" it fills cemap (N*H*W) and the gradient is that
-// of the map's sum. For "mean" with no valid pixel it returns ok = false with a zero loss and no gradient.
-func (ws *Workspace) crossEntropy(p, lp []float64, labels []int32, sh Shape, ign int32, w []float64, red string,
-	g, cemap []float64) (loss float64, ok bool) {
-	hw, c := sh.H*sh.W, sh.C
-	part := zeroed(&ws.img, 2*sh.N)
-	parallelFor(sh.N, func(_, n int) {
-		var s, sw float64
-		for ij := 0; ij < hw; ij++ {
-			t := labels[n*hw+ij]
-			if t == ign {
-				if cemap != nil {
-					cemap[n*hw+ij] = 0
-				}
-				continue
-			}
-			wt := 1.0
-			if w != nil {
-				wt = w[t]
-			}
-			l := -wt * lp[(n*c+int(t))*hw+ij]
-			if cemap != nil {
-				cemap[n*hw+ij] = l
-			}
-			s += l
-			sw += wt
-		}
-		part[2*n], part[2*n+1] = s, sw
-	})
-	var sum, sumw float64
-	for n := 0; n < sh.N; n++ {
-		sum += part[2*n]
-		sumw += part[2*n+1]
+// gradBuf returns the workspace's gradient accumulator (len sh.Len()) when the gradient is wanted, else nil.
+func (ws *Workspace) gradBuf(sh Shape, want bool) []float64 {
+	if !want {
+		return nil
 	}
-	scale := 1.0
-	if red == "mean" {
-		if sumw == 0 {
-			return 0, false
-		}
-		scale = 1 / sumw
-		loss = sum / sumw
-	} else {
-		loss = sum
-	}
-	if g == nil {
-		return loss, true
-	}
-	parallelFor(sh.N, func(_, n int) {
-		for ij := 0; ij < hw; ij++ {
-			t := labels[n*hw+ij]
-			if t == ign {
-				continue
-			}
-			wt := scale
-			if w != nil {
-				wt *= w[t]
-			}
-			for k := 0; k < c; k++ {
-				i := (n*c+k)*hw + ij
-				g[i] += wt * p[i]
-			}
-			g[(n*c+int(t))*hw+ij] -= wt
-		}
-	})
-	return loss, true
-}
-
-// prepare computes the softmax of ws.x and zeroes the gradient accumulator.
-func (ws *Workspace) prepare(sh Shape) (p, lp, g []float64) {
-	p = grow(&ws.p, sh.Len())
-	lp = grow(&ws.lp, sh.Len())
-	g = zeroed(&ws.g, sh.Len())
-	softmax(ws.x[:sh.Len()], p, lp, sh)
-	return p, lp, g
-}
-
-// prepareOn computes the softmax of x (shape sh) into the workspace's probability buffers.
-func (ws *Workspace) prepareOn(x []float64, sh Shape) (p, lp []float64) {
-	p = grow(&ws.p, sh.Len())
-	lp = grow(&ws.lp, sh.Len())
-	softmax(x, p, lp, sh)
-	return p, lp
+	return grow(&ws.g, sh.Len())
 }
 
 func (ws *Workspace) runCE(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
-	p, lp, g := ws.prepare(sh)
-	if !wantGrad {
-		g = nil
-	}
-	l, ok := ws.crossEntropy(p, lp, labels, sh, pr.ign, pr.w, pr.red, g, nil)
+	_, _, l, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
+		ws.gradBuf(sh, wantGrad))
 	if !ok && pr.mode == Compat {
 		return fmt.Errorf("loss ce: reduction \"mean\" over no valid pixel (every label is the ignore index %d): "+
 			"segloss returns NaN", pr.ign)

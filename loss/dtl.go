@@ -51,7 +51,6 @@ func presentAny(labels []int32, ign int32) int {
 }
 
 func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
-	p, lp, g := ws.prepare(sh)
 	n, c, h, w := sh.N, sh.C, sh.H, sh.W
 	hw := h * w
 	compat := pr.mode == Compat
@@ -59,11 +58,9 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	if pr.red == "none" {
 		cemap = make([]float64, n*hw)
 	}
-	gce := g
-	if !wantGrad {
-		gce = nil
-	}
-	ce, ok := ws.crossEntropy(p, lp, labels, sh, pr.ign, pr.w, pr.red, gce, cemap)
+	g := ws.gradBuf(sh, wantGrad)
+	p, _, ce, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
+		cemap: cemap}, g)
 	if !ok && compat {
 		return fmt.Errorf("loss dtl: reduction \"mean\" with every pixel labelled %d: segloss's CE term is NaN", pr.ign)
 	}

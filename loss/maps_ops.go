@@ -24,50 +24,281 @@ func Contour(mask, valid []bool, h, w int, dst []bool) {
 	}
 }
 
-// wmaxScratch holds the intermediate row pass of WindowMax.
+// wmaxScratch holds the intermediate row pass of WindowMax and the prefix/suffix maxima of the van Herk /
+// Gil-Werman pass.
 type wmaxScratch struct {
-	v []float64
-	a []int32
+	v, gv, hv []float64
+	a, ga, ha []int32
+	cnt       []int32
 }
 
 // WindowMax writes into dst (len h*w) the maximum of src over the size x size window centred on each pixel
 // (size odd; pixels outside the image are skipped, i.e. max-pooling with stride 1 and -Inf padding). When arg is
 // not nil it receives the flat index of the window's first maximal pixel in row-major order, which is where
-// PyTorch's CPU max_pool2d sends the gradient. The pass is separable: O(size) per pixel.
+// PyTorch's CPU max_pool2d sends the gradient. The pass is separable (rows, then columns); each 1-D pass is the
+// van Herk / Gil-Werman running maximum, O(1) per pixel whatever the size (three comparisons), except for
+// windows of 3, where comparing the neighbours directly is cheaper. dst may alias src.
 func WindowMax(src []float64, h, w, size int, dst []float64, arg []int32) {
 	var s wmaxScratch
 	s.run(src, h, w, size, dst, arg)
 }
 
+// wmaxDirect is the largest window size that WindowMax handles by direct comparison.
+const wmaxDirect = 3
+
 func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []int32) {
 	r := (size - 1) / 2
 	tv := grow(&s.v, h*w)
 	ta := grow(&s.a, h*w)
-	for i := 0; i < h; i++ {
-		row := src[i*w : (i+1)*w]
-		for j := 0; j < w; j++ {
-			lo, hi := max(j-r, 0), min(j+r, w-1)
-			b, bj := row[lo], lo
-			for jj := lo + 1; jj <= hi; jj++ {
-				if row[jj] > b {
-					b, bj = row[jj], jj
-				}
-			}
-			tv[i*w+j], ta[i*w+j] = b, int32(i*w+bj)
+	if size <= wmaxDirect {
+		for i := 0; i < h; i++ {
+			rowMaxDirect(src[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w], int32(i*w), r)
 		}
-	}
-	for j := 0; j < w; j++ {
 		for i := 0; i < h; i++ {
 			lo, hi := max(i-r, 0), min(i+r, h-1)
-			b, ba := tv[lo*w+j], ta[lo*w+j]
+			d := dst[i*w : (i+1)*w]
+			copy(d, tv[lo*w:(lo+1)*w])
+			var da []int32
+			if arg != nil {
+				da = arg[i*w : (i+1)*w]
+				copy(da, ta[lo*w:(lo+1)*w])
+			}
 			for ii := lo + 1; ii <= hi; ii++ {
-				if v := tv[ii*w+j]; v > b {
-					b, ba = v, ta[ii*w+j]
+				v, a := tv[ii*w : (ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
+				if da == nil {
+					for j, x := range v {
+						d[j] = max(d[j], x)
+					}
+					continue
+				}
+				da := da[:len(d)]
+				for j, x := range v {
+					y, k := d[j], da[j]
+					if x > y {
+						k = a[j]
+					}
+					d[j], da[j] = max(x, y), k
 				}
 			}
-			dst[i*w+j] = b
-			if arg != nil {
-				arg[i*w+j] = ba
+		}
+		return
+	}
+	gv, hv := grow(&s.gv, max(h, w)*w), grow(&s.hv, max(h, w)*w)
+	ga, ha := grow(&s.ga, max(h, w)*w), grow(&s.ha, max(h, w)*w)
+	for i := 0; i < h; i++ {
+		rowMaxHGW(src[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w], int32(i*w), r, gv[:w], hv[:w], ga[:w], ha[:w])
+	}
+	// Columns: the same running maxima, computed row by row over whole rows so that memory is read in order.
+	for i := 0; i < h; i++ {
+		g, gi, t, a := gv[i*w:(i+1)*w], ga[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w]
+		if i%size == 0 {
+			copy(g, t)
+			copy(gi, a)
+			continue
+		}
+		pg, pa, gi, a := gv[(i-1)*w : i*w][:len(g)], ga[(i-1)*w : i*w][:len(g)], gi[:len(g)], a[:len(g)]
+		for j, v := range t[:len(g)] {
+			y, k := pg[j], pa[j]
+			if v > y {
+				k = a[j]
+			}
+			g[j], gi[j] = max(v, y), k
+		}
+	}
+	for i := h - 1; i >= 0; i-- {
+		hh, hi, t, a := hv[i*w:(i+1)*w], ha[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w]
+		if i == h-1 || (i+1)%size == 0 {
+			copy(hh, t)
+			copy(hi, a)
+			continue
+		}
+		nh, na, hi, a := hv[(i+1)*w : (i+2)*w][:len(hh)], ha[(i+1)*w : (i+2)*w][:len(hh)], hi[:len(hh)], a[:len(hh)]
+		for j, v := range t[:len(hh)] {
+			y, k := nh[j], na[j]
+			if v >= y {
+				k = a[j]
+			}
+			hh[j], hi[j] = max(v, y), k
+		}
+	}
+	for i := 0; i < h; i++ {
+		lo, hi := max(i-r, 0), min(i+r, h-1)
+		d := dst[i*w : (i+1)*w]
+		var da []int32
+		if arg != nil {
+			da = arg[i*w : (i+1)*w]
+		}
+		switch {
+		case lo/size == hi/size && lo%size == 0: // one block, from its start
+			copy(d, gv[hi*w:(hi+1)*w])
+			if da != nil {
+				copy(da, ga[hi*w:(hi+1)*w])
+			}
+		case lo/size == hi/size: // one block, to its end (the last, partial block)
+			copy(d, hv[lo*w:(lo+1)*w])
+			if da != nil {
+				copy(da, ha[lo*w:(lo+1)*w])
+			}
+		default:
+			hvl, hal := hv[lo*w : (lo+1)*w][:len(d)], ha[lo*w : (lo+1)*w][:len(d)]
+			gvh, gah := gv[hi*w : (hi+1)*w][:len(d)], ga[hi*w : (hi+1)*w][:len(d)]
+			if da == nil {
+				for j := range d {
+					d[j] = max(hvl[j], gvh[j])
+				}
+				continue
+			}
+			da := da[:len(d)]
+			for j := range d {
+				x, y, k := hvl[j], gvh[j], gah[j]
+				if x >= y {
+					k = hal[j]
+				}
+				d[j], da[j] = max(x, y), k
+			}
+		}
+	}
+}
+
+// rowMaxDirect writes the running maximum of row over windows [j-r, j+r] (clipped) into v, and the flat index
+// base+j of its first maximum into a.
+func rowMaxDirect(row, v []float64, a []int32, base int32, r int) {
+	w := len(row)
+	edge := func(j int) {
+		lo, hi := max(j-r, 0), min(j+r, w-1)
+		b, bj := row[lo], lo
+		for jj := lo + 1; jj <= hi; jj++ {
+			if row[jj] > b {
+				b, bj = row[jj], jj
+			}
+		}
+		v[j], a[j] = b, base+int32(bj)
+	}
+	for j := 0; j < min(r, w); j++ {
+		edge(j)
+	}
+	for j := r; j < w-r; j++ {
+		win := row[j-r : j+r+1]
+		b, bj := win[0], 0
+		for d := 1; d < len(win); d++ {
+			x := win[d]
+			if x > b { // compiled to a conditional move
+				bj = d
+			}
+			b = max(b, x)
+		}
+		v[j], a[j] = b, base+int32(j-r+bj)
+	}
+	for j := max(w-r, r); j < w; j++ {
+		edge(j)
+	}
+}
+
+// rowMaxHGW is rowMaxDirect by van Herk / Gil-Werman: prefix maxima g from each block start and suffix maxima
+// h to each block end (blocks of 2r+1), so that a window is max(h[lo], g[hi]), ties going to the left.
+func rowMaxHGW(row, v []float64, a []int32, base int32, r int, g, h []float64, gi, hi []int32) {
+	w, size := len(row), 2*r+1
+	for b0 := 0; b0 < w; b0 += size {
+		b1 := min(b0+size, w)
+		g[b0], gi[b0] = row[b0], int32(b0)
+		for j := b0 + 1; j < b1; j++ {
+			x, pv, pi := row[j], g[j-1], gi[j-1]
+			if x > pv {
+				pi = int32(j)
+			}
+			g[j], gi[j] = max(pv, x), pi
+		}
+		h[b1-1], hi[b1-1] = row[b1-1], int32(b1-1)
+		for j := b1 - 2; j >= b0; j-- {
+			x, nv, ni := row[j], h[j+1], hi[j+1]
+			if x >= nv {
+				ni = int32(j)
+			}
+			h[j], hi[j] = max(nv, x), ni
+		}
+	}
+	edge := func(j int) {
+		lo, up := max(j-r, 0), min(j+r, w-1)
+		switch {
+		case lo/size == up/size && lo%size == 0:
+			v[j], a[j] = g[up], base+gi[up]
+		case lo/size == up/size:
+			v[j], a[j] = h[lo], base+hi[lo]
+		case h[lo] >= g[up]:
+			v[j], a[j] = h[lo], base+hi[lo]
+		default:
+			v[j], a[j] = g[up], base+gi[up]
+		}
+	}
+	for j := 0; j < min(r, w); j++ {
+		edge(j)
+	}
+	// Interior windows have length size: max(h[lo], g[lo+2r]), which also holds when lo starts a block.
+	for j := r; j < w-r; j++ {
+		hv, gv, k := h[j-r], g[j+r], gi[j+r]
+		if hv >= gv {
+			k = hi[j-r]
+		}
+		v[j], a[j] = max(hv, gv), base+k
+	}
+	for j := max(w-r, r); j < w; j++ {
+		edge(j)
+	}
+}
+
+// Dilate writes into dst (len h*w) the binary dilation of src by a size x size square (size odd, zero
+// padding): dst is 1 where src has a non-zero pixel within the window, else 0. Window counts are kept as running
+// sums, so the cost per pixel does not depend on size. dst may alias src.
+func Dilate(src []uint8, h, w, size int, dst []uint8) {
+	var s wmaxScratch
+	s.dilate(src, h, w, size, dst)
+}
+
+func (s *wmaxScratch) dilate(src []uint8, h, w, size int, dst []uint8) {
+	r := (size - 1) / 2
+	rows := grow(&s.cnt, h*w+w)
+	rc, cc := rows[:h*w], rows[h*w:]
+	// Rows: rc = number of set pixels in [j-r, j+r].
+	for i := 0; i < h; i++ {
+		row, out := src[i*w:(i+1)*w], rc[i*w:(i+1)*w]
+		var k int32
+		for j := 0; j < min(r, w); j++ {
+			k += int32(row[j] & 1)
+		}
+		for j := 0; j < w; j++ {
+			if j+r < w {
+				k += int32(row[j+r] & 1)
+			}
+			if j-r-1 >= 0 {
+				k -= int32(row[j-r-1] & 1)
+			}
+			out[j] = k
+		}
+	}
+	// Columns: cc = sum of rc over rows [i-r, i+r], updated row by row.
+	clear(cc)
+	for i := 0; i < min(r, h); i++ {
+		for j, v := range rc[i*w : (i+1)*w][:len(cc)] {
+			cc[j] += v
+		}
+	}
+	for i := 0; i < h; i++ {
+		if i+r < h {
+			for j, v := range rc[(i+r)*w : (i+r+1)*w][:len(cc)] {
+				cc[j] += v
+			}
+		}
+		if i-r-1 >= 0 {
+			for j, v := range rc[(i-r-1)*w : (i-r)*w][:len(cc)] {
+				cc[j] -= v
+			}
+		}
+		out := dst[i*w : (i+1)*w][:len(cc)]
+		for j, v := range cc {
+			if v > 0 {
+				out[j] = 1
+			} else {
+				out[j] = 0
 			}
 		}
 	}

@@ -114,7 +114,9 @@ func TestContour(t *testing.T) {
 
 func TestWindowMaxMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	for _, c := range [][3]int{{1, 1, 3}, {5, 7, 1}, {6, 9, 3}, {12, 5, 5}, {9, 9, 7}} {
+	cases := [][3]int{{1, 1, 3}, {5, 7, 1}, {6, 9, 3}, {12, 5, 5}, {9, 9, 7}, {1, 20, 7}, {20, 1, 9},
+		{17, 23, 9}, {30, 31, 11}, {8, 40, 15}, {13, 13, 31}}
+	for _, c := range cases {
 		h, w, size := c[0], c[1], c[2]
 		src := make([]float64, h*w)
 		for i := range src {
@@ -135,6 +137,45 @@ func TestWindowMaxMatchesNaive(t *testing.T) {
 				}
 				if dst[i*w+j] != best || int(arg[i*w+j]) != ba {
 					t.Fatalf("%v (%d,%d): %v@%d, want %v@%d", c, i, j, dst[i*w+j], arg[i*w+j], best, ba)
+				}
+			}
+		}
+	}
+}
+
+// TestDilateMatchesNaive compares the running-count dilation with a direct window scan, in place and not.
+func TestDilateMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for _, c := range [][3]int{{1, 1, 1}, {1, 9, 3}, {9, 1, 5}, {6, 9, 3}, {12, 5, 5}, {17, 23, 9}, {10, 10, 25}} {
+		h, w, size := c[0], c[1], c[2]
+		for _, inPlace := range []bool{false, true} {
+			src := make([]uint8, h*w)
+			for i := range src {
+				if rng.IntN(9) == 0 {
+					src[i] = 1
+				}
+			}
+			want := make([]uint8, h*w)
+			r := (size - 1) / 2
+			for i := range h {
+				for j := range w {
+					for ii := max(i-r, 0); ii <= min(i+r, h-1); ii++ {
+						for jj := max(j-r, 0); jj <= min(j+r, w-1); jj++ {
+							if src[ii*w+jj] != 0 {
+								want[i*w+j] = 1
+							}
+						}
+					}
+				}
+			}
+			dst := make([]uint8, h*w)
+			if inPlace {
+				dst = src
+			}
+			Dilate(src, h, w, size, dst)
+			for i := range want {
+				if dst[i] != want[i] {
+					t.Fatalf("%v in place %v: pixel %d is %d, want %d", c, inPlace, i, dst[i], want[i])
 				}
 			}
 		}
