@@ -358,6 +358,9 @@ func (f *File) candidateOrders(binRaw []byte) ([]binary.ByteOrder, error) {
 	return out, nil
 }
 
+// maxScanBlocks bounds the search for extended textual headers.
+const maxScanBlocks = 10000
+
 // layoutSEGY works out format, samples, trace start and stride for byte
 // order bo, checking them against the file size.
 func (f *File) layoutSEGY(binRaw []byte, bo binary.ByteOrder) error {
@@ -376,9 +379,8 @@ func (f *File) layoutSEGY(binRaw []byte, bo binary.ByteOrder) error {
 	f.ext = nil
 	switch n := bh.ExtTextHeaders; {
 	case n == -1:
-		const maxScan = 10000
 		for k := 0; ; k++ {
-			if k == maxScan || next+TextHeaderSize > f.size {
+			if k == maxScanBlocks || next+TextHeaderSize > f.size {
 				return f.errorf(-1, 3504, "extended textual header count is -1 but no %s stanza was found in %d blocks", endTextMarker, k)
 			}
 			blk := make([]byte, TextHeaderSize)
@@ -406,7 +408,60 @@ func (f *File) layoutSEGY(binRaw []byte, bo binary.ByteOrder) error {
 			next += TextHeaderSize
 		}
 	}
-	f.dataStart = next
+	// Where the traces start: the rev-2 first-trace offset (3521-3528)
+	// overrides the extended textual headers when set; extended headers
+	// written without being counted in 3505-3506 (a stanza where the first
+	// trace should be) are skipped; else right after the declared ones.
+	type start struct {
+		at   int64
+		ext  [][]byte
+		note string
+	}
+	var starts []start
+	major, _ := bh.Revision()
+	if fto := bh.FirstTraceOffset; major >= 2 && fto != 0 && fto != uint64(next) {
+		if fto >= TextHeaderSize+BinaryHeaderSize && fto <= uint64(f.size) {
+			starts = append(starts, start{at: int64(fto), note: fmt.Sprintf("first trace at byte %d from the rev-2 field 3521-3528 (the file headers end at byte %d)", fto, next)})
+		} else {
+			f.warnf("rev-2 first-trace offset %d (3521-3528) lies outside the %d-byte file; ignored", fto, f.size)
+		}
+	}
+	var undeclared [][]byte
+	for at := next; len(undeclared) < maxScanBlocks && at+TextHeaderSize <= f.size; at += TextHeaderSize {
+		blk := make([]byte, TextHeaderSize)
+		if err := f.readAt(blk, at, -1); err != nil {
+			return err
+		}
+		if !startsWithStanza(blk) {
+			break
+		}
+		undeclared = append(undeclared, blk)
+	}
+	if k := len(undeclared); k > 0 {
+		starts = append(starts, start{at: next + int64(k)*TextHeaderSize, ext: undeclared,
+			note: fmt.Sprintf("%d extended textual header(s) at bytes %d-%d not counted in 3505-3506 (which says %d); skipped", k, next, next+int64(k)*TextHeaderSize-1, bh.ExtTextHeaders)})
+	}
+	starts = append(starts, start{at: next})
+	var declaredErr error
+	for _, st := range starts {
+		err := f.layoutTraces(bh, bo, format, st.at)
+		if err == nil {
+			f.ext = append(f.ext, st.ext...)
+			if st.note != "" {
+				f.warnf("%s", st.note)
+			}
+			return nil
+		}
+		declaredErr = err // the last start is the declared one
+	}
+	return declaredErr
+}
+
+// layoutTraces works out samples per trace, additional trace headers and
+// stride for traces from byte start on, checking them against the file
+// size.
+func (f *File) layoutTraces(bh BinaryHeader, bo binary.ByteOrder, format Format, start int64) error {
+	f.dataStart = start
 	if f.size == f.dataStart {
 		return &FormatError{File: f.name, Trace: -1, Offset: f.dataStart, Msg: ErrNoTraces.Error(), Err: ErrNoTraces}
 	}

@@ -147,6 +147,19 @@ func EncodeText(text string, enc TextEncoding) []byte {
 // endTextMarker ends the extended textual headers when their count is -1.
 const endTextMarker = "((SEG: EndText))"
 
+// startsWithStanza reports whether a 3200-byte block begins (after
+// blanks) with an extended textual header stanza, "((SEG:", in ASCII or
+// EBCDIC.
+func startsWithStanza(b []byte) bool {
+	for _, enc := range []TextEncoding{ASCII, EBCDIC} {
+		t := strings.TrimSpace(DecodeText(b[:min(len(b), 80)], enc))
+		if len(t) >= 6 && strings.EqualFold(t[:6], "((SEG:") {
+			return true
+		}
+	}
+	return false
+}
+
 // hasEndText reports whether a 3200-byte block holds the end-of-text
 // stanza ((SEG: EndText)) in ASCII or EBCDIC; case and blanks inside the
 // stanza do not matter (writers vary).
