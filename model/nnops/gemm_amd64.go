@@ -5,6 +5,24 @@ package nnops
 import "golang.org/x/sys/cpu"
 
 //go:noescape
+func transpose8AVX(dst *float32, ldd int, rows *[8]*float32, blocks int)
+
+// hasTranspose8 reports whether transpose8AVX runs on this CPU.
+var hasTranspose8 = cpu.X86.HasAVX
+
+// transpose8 is transpose8AVX where the CPU has AVX; it returns the number
+// of leading columns of the rows it transposed (a multiple of 8).
+func transpose8(dst []float32, ldd int, rows *[8]*float32, n int) int {
+	if !hasTranspose8 || n < 8 {
+		return 0
+	}
+	blocks := n / 8
+	_ = dst[(blocks*8-1)*ldd+7]
+	transpose8AVX(&dst[0], ldd, rows, blocks)
+	return blocks * 8
+}
+
+//go:noescape
 func kernAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, acc bool)
 
 //go:noescape

@@ -282,8 +282,8 @@ func packA(ap []float32, trans bool, a []float32, lda, ic, pc, mcb, kc, mr int) 
 }
 
 // gather8 writes, for p < kc, data[off[0..7]+pc+p] into dst[p*nr : p*nr+8]:
-// eight columns of a bColOff panel at once, so that every write is a
-// contiguous run of eight floats.
+// eight columns of a panel at once, so that every write is a contiguous run
+// of eight floats; an AVX transpose does blocks of 8×8 where it can.
 func gather8(dst []float32, nr int, data []float32, off []int, pc, kc int) {
 	s0 := data[off[0]+pc : off[0]+pc+kc]
 	s1 := data[off[1]+pc : off[1]+pc+kc]
@@ -293,7 +293,12 @@ func gather8(dst []float32, nr int, data []float32, off []int, pc, kc int) {
 	s5 := data[off[5]+pc : off[5]+pc+kc]
 	s6 := data[off[6]+pc : off[6]+pc+kc]
 	s7 := data[off[7]+pc : off[7]+pc+kc]
-	for p := range s0 {
+	done := 0
+	if kc >= 8 {
+		rows := [8]*float32{&s0[0], &s1[0], &s2[0], &s3[0], &s4[0], &s5[0], &s6[0], &s7[0]}
+		done = transpose8(dst, nr, &rows, kc)
+	}
+	for p := done; p < kc; p++ {
 		d := dst[p*nr : p*nr+8 : p*nr+8]
 		d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
 		d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]

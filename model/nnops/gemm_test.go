@@ -174,3 +174,24 @@ func testPackedOffsets(t *testing.T, g packedGEMM, shapes []struct{ m, n, k int 
 		}
 	}
 }
+
+// TestGather8 checks the 8-column gather (and its AVX transpose) against
+// its definition for every length up to a few 8×8 blocks.
+func TestGather8(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	data := randSlice(r, 400)
+	off := []int{0, 37, 5, 190, 64, 3, 111, 250}
+	for kc := 0; kc <= 27; kc++ {
+		for _, nr := range []int{8, 48} {
+			dst := make([]float32, max(kc, 1)*nr)
+			gather8(dst, nr, data, off, 7, kc)
+			for p := 0; p < kc; p++ {
+				for j := 0; j < 8; j++ {
+					if got, want := dst[p*nr+j], data[off[j]+7+p]; got != want {
+						t.Fatalf("kc %d nr %d: dst[%d][%d] = %v, want %v", kc, nr, p, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
