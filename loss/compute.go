@@ -22,6 +22,8 @@ type Workspace struct {
 	img             []float64
 	bad             []int
 	part, f1        []float64
+	cnt             []int
+	msum            []int32
 	scr             []*scratch
 }
 

@@ -156,70 +156,26 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 			}
 		}
 	})
-	anyM := grow(&ws.flag, n*hw)
-	parallelFor(n, func(_, a int) {
-		for ij := 0; ij < hw; ij++ {
-			on := false
-			for kk := 0; kk < nk; kk++ {
-				if m[(kk*n+a)*hw+ij] > 0 {
-					on = true
-					break
-				}
-			}
-			anyM[a*hw+ij] = on
-		}
-	})
-	// pairs lists the images b whose probabilities meet image a's contours: all of them in compat mode
-	// (segloss's [N,N,H,W] broadcast), only b = a otherwise.
-	pairs := func(a int) (int, int) {
-		if compat {
-			return 0, n
-		}
-		return a, a + 1
-	}
-	q := func(a, b, ij int) float64 {
-		s := 0.0
-		for kk, k := range classes {
-			s += p[(b*c+int(k))*hw+ij] * float64(m[(kk*n+a)*hw+ij])
-		}
-		return s
-	}
 	keep := pr.red == "none"
-	sums := make([]float64, n)
-	cnts := make([]int, n)
-	entries := make([][]float64, n)
-	parallelFor(n, func(_, a int) {
-		lo, hi := pairs(a)
-		var s float64
-		var cnt int
-		for b := lo; b < hi; b++ {
-			for ij := 0; ij < hw; ij++ {
-				if !anyM[a*hw+ij] {
-					continue
-				}
-				if v := q(a, b, ij); v != 0 {
-					s += v
-					cnt++
-					if keep {
-						entries[a] = append(entries[a], v)
-					}
-				}
-			}
+	var pen dtlPenalty
+	switch {
+	case !compat || n == 1:
+		pen = ws.dtlDiagonal(p, m, classes, sh, keep)
+	case !keep:
+		var ok bool
+		if pen, ok = ws.dtlFactorised(p, m, classes, sh); !ok {
+			pen = ws.dtlPairs(p, m, classes, sh, keep)
 		}
-		sums[a], cnts[a] = s, cnt
-	})
-	var total float64
-	var cnt int
-	for a := range n {
-		total += sums[a]
-		cnt += cnts[a]
+	default:
+		pen = ws.dtlPairs(p, m, classes, sh, keep)
 	}
+	total, cnt := pen.total, pen.count
 	var coef float64
 	switch pr.red {
 	case "none":
 		vals := append([]float64(nil), cemap...)
 		for a := range n {
-			vals = append(vals, entries[a]...)
+			vals = append(vals, pen.entries[a]...)
 		}
 		res.Values = vals
 		res.Loss = ce + total
@@ -252,22 +208,217 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	if !wantGrad || coef == 0 {
 		return nil
 	}
-	gp := zeroed(&ws.gp, sh.Len())
-	parallelFor(n, func(_, b int) {
-		for a := range n {
-			if lo, hi := pairs(a); b < lo || b >= hi {
+	gp := grow(&ws.gp, sh.Len())
+	pen.grad(coef, gp)
+	softmaxBackward(p, gp, g, sh)
+	return nil
+}
+
+// dtlPenalty is the reduced border penalty of DTL: the sum and count of the non-zero entries, the entries
+// themselves when kept (per image a, in row-major order), and the gradient of the sum w.r.t. the probabilities.
+type dtlPenalty struct {
+	total   float64
+	count   int
+	entries [][]float64
+	// grad overwrites gp (N x C x H x W) with coef times d total / d p.
+	grad func(coef float64, gp []float64)
+}
+
+// dtlDiagonal is the per-sample penalty sum_k p_k(a) * m_k(a) of each image a (the default mode, and compat
+// with N = 1, where the cross-batch broadcast has a single pair). m holds P*D per class, image and pixel.
+func (ws *Workspace) dtlDiagonal(p []float64, m []int32, classes []int32, sh Shape, keep bool) dtlPenalty {
+	n, c, hw := sh.N, sh.C, sh.H*sh.W
+	sel := grow(&ws.flag, n*hw) // entries that are non-zero, so selected by the reduction
+	sums := grow(&ws.part, n)
+	cnts := grow(&ws.cnt, n)
+	var entries [][]float64
+	if keep {
+		entries = make([][]float64, n)
+	}
+	parallelFor(n, func(_, a int) {
+		var s float64
+		var cnt int
+		for ij := 0; ij < hw; ij++ {
+			v := 0.0
+			on := false
+			for kk, k := range classes {
+				if mv := m[(kk*n+a)*hw+ij]; mv != 0 {
+					on = true
+					v += p[(a*c+int(k))*hw+ij] * float64(mv)
+				}
+			}
+			sel[a*hw+ij] = on && v != 0
+			if !sel[a*hw+ij] {
 				continue
 			}
-			for ij := 0; ij < hw; ij++ {
-				if !anyM[a*hw+ij] || q(a, b, ij) == 0 {
+			s += v
+			cnt++
+			if keep {
+				entries[a] = append(entries[a], v)
+			}
+		}
+		sums[a], cnts[a] = s, cnt
+	})
+	pen := dtlPenalty{entries: entries}
+	for a := range n {
+		pen.total += sums[a]
+		pen.count += cnts[a]
+	}
+	pen.grad = func(coef float64, gp []float64) {
+		parallelFor(n, func(_, a int) {
+			clear(gp[a*c*hw : (a+1)*c*hw])
+			for kk, k := range classes {
+				g := gp[(a*c+int(k))*hw : (a*c+int(k)+1)*hw]
+				mk := m[(kk*n+a)*hw : (kk*n+a+1)*hw]
+				for ij, on := range sel[a*hw : (a+1)*hw] {
+					if on {
+						g[ij] = coef * float64(mk[ij])
+					}
+				}
+			}
+		})
+	}
+	return pen
+}
+
+// dtlFactorised is compat's [N,N,H,W] penalty in O(N) per pixel: entry (a,b,ij) is
+// q = sum_k p_k(b,ij) * m_k(a,ij) with p > 0 and integer m >= 0, so it is non-zero exactly where some
+// m_k(a,ij) is, the sum over (a,b) is sum_k (sum_b p_k(b,ij)) * (sum_a m_k(a,ij)), the count is N times the
+// number of (a,ij) with a non-zero m, and d sum / d p_k(b,ij) = sum_a m_k(a,ij). This holds while no
+// probability that meets a non-zero m has underflowed to 0; ok is false otherwise (use dtlPairs).
+func (ws *Workspace) dtlFactorised(p []float64, m []int32, classes []int32, sh Shape) (pen dtlPenalty, ok bool) {
+	n, c, h, w := sh.N, sh.C, sh.H, sh.W
+	hw, nk := h*w, len(classes)
+	ms := grow(&ws.msum, nk*hw)
+	rows := grow(&ws.part, h)
+	rowCnt := grow(&ws.cnt, h)
+	under := grow(&ws.bad, h)
+	parallelFor(h, func(_, i int) {
+		var s float64
+		cnt, bad := 0, 0
+		for ij := i * w; ij < (i+1)*w; ij++ {
+			for a := 0; a < n; a++ {
+				for kk := 0; kk < nk; kk++ {
+					if m[(kk*n+a)*hw+ij] != 0 {
+						cnt++
+						break
+					}
+				}
+			}
+			for kk, k := range classes {
+				var msum int32
+				for a := 0; a < n; a++ {
+					msum += m[(kk*n+a)*hw+ij]
+				}
+				ms[kk*hw+ij] = msum
+				if msum == 0 {
 					continue
 				}
-				for kk, k := range classes {
-					gp[(b*c+int(k))*hw+ij] += coef * float64(m[(kk*n+a)*hw+ij])
+				var ps float64
+				for b := 0; b < n; b++ {
+					v := p[(b*c+int(k))*hw+ij]
+					if v == 0 {
+						bad++
+					}
+					ps += v
+				}
+				s += ps * float64(msum)
+			}
+		}
+		rows[i], rowCnt[i], under[i] = s, cnt, bad
+	})
+	for i := range h {
+		if under[i] != 0 {
+			return pen, false
+		}
+		pen.total += rows[i]
+		pen.count += n * rowCnt[i]
+	}
+	pen.grad = func(coef float64, gp []float64) {
+		parallelFor(n, func(_, b int) {
+			clear(gp[b*c*hw : (b+1)*c*hw])
+			for kk, k := range classes {
+				g := gp[(b*c+int(k))*hw : (b*c+int(k)+1)*hw]
+				for ij, v := range ms[kk*hw : (kk+1)*hw] {
+					if v != 0 {
+						g[ij] = coef * float64(v)
+					}
+				}
+			}
+		})
+	}
+	return pen, true
+}
+
+// dtlPairs is compat's [N,N,H,W] penalty entry by entry: image b's probabilities against image a's contour
+// distances for every pair (a,b). It is the general form (reduction "none" lists the entries, and it is the
+// fallback of dtlFactorised when a probability has underflowed).
+func (ws *Workspace) dtlPairs(p []float64, m []int32, classes []int32, sh Shape, keep bool) dtlPenalty {
+	n, c, hw := sh.N, sh.C, sh.H*sh.W
+	anyM := grow(&ws.flag, n*hw)
+	parallelFor(n, func(_, a int) {
+		for ij := 0; ij < hw; ij++ {
+			on := false
+			for kk := range classes {
+				if m[(kk*n+a)*hw+ij] > 0 {
+					on = true
+					break
+				}
+			}
+			anyM[a*hw+ij] = on
+		}
+	})
+	q := func(a, b, ij int) float64 {
+		s := 0.0
+		for kk, k := range classes {
+			s += p[(b*c+int(k))*hw+ij] * float64(m[(kk*n+a)*hw+ij])
+		}
+		return s
+	}
+	sums := grow(&ws.part, n)
+	cnts := grow(&ws.cnt, n)
+	var entries [][]float64
+	if keep {
+		entries = make([][]float64, n)
+	}
+	parallelFor(n, func(_, a int) {
+		var s float64
+		var cnt int
+		for b := 0; b < n; b++ {
+			for ij := 0; ij < hw; ij++ {
+				if !anyM[a*hw+ij] {
+					continue
+				}
+				if v := q(a, b, ij); v != 0 {
+					s += v
+					cnt++
+					if keep {
+						entries[a] = append(entries[a], v)
+					}
 				}
 			}
 		}
+		sums[a], cnts[a] = s, cnt
 	})
-	softmaxBackward(p, gp, g, sh)
-	return nil
+	pen := dtlPenalty{entries: entries}
+	for a := range n {
+		pen.total += sums[a]
+		pen.count += cnts[a]
+	}
+	pen.grad = func(coef float64, gp []float64) {
+		parallelFor(n, func(_, b int) {
+			clear(gp[b*c*hw : (b+1)*c*hw])
+			for a := range n {
+				for ij := 0; ij < hw; ij++ {
+					if !anyM[a*hw+ij] || q(a, b, ij) == 0 {
+						continue
+					}
+					for kk, k := range classes {
+						gp[(b*c+int(k))*hw+ij] += coef * float64(m[(kk*n+a)*hw+ij])
+					}
+				}
+			}
+		})
+	}
+	return pen
 }

@@ -1,0 +1,52 @@
+package loss
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// TestSameBitsWhateverGOMAXPROCS runs every loss with 1, 2 and 3 procs and requires the loss and every gradient
+// entry to be bit-identical: reductions run in a fixed order, not in the order the workers finish.
+func TestSameBitsWhateverGOMAXPROCS(t *testing.T) {
+	sh := Shape{5, 4, 24, 20}
+	rng := rand.New(rand.NewPCG(17, 19))
+	x, labels := randomCase(rng, sh, true, 1.5, 1)
+	w := randomWeights(rng, sh.C)
+	specs := []Spec{
+		{Name: "ce", Weights: w}, {Name: "dtl", Dilate: Int(1)}, {Name: "dtl", Dilate: Int(1), Reduction: "mean"},
+		{Name: "boundary", Weights: w}, {Name: "boundary", Theta0: 7, Theta: 9},
+		{Name: "active-boundary", MaxRatio: 0.1}, {Name: "active-boundary", MaxRatio: 0.1, Detach: Bool(false)},
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, mode := range []Mode{Default, Compat} {
+		for _, s := range specs {
+			s.Mode = mode
+			var refLoss float64
+			var refGrad []float64
+			for _, procs := range []int{1, 2, 3} {
+				runtime.GOMAXPROCS(procs)
+				grad := make([]float64, sh.Len())
+				r, err := Run(NewWorkspace(), s, Input[float64]{Logits: x, Labels: labels, Shape: sh, Grad: grad})
+				if err != nil {
+					t.Fatalf("%s/%s: %v", s.Name, mode, err)
+				}
+				if procs == 1 {
+					refLoss, refGrad = r.Loss, grad
+					continue
+				}
+				if math.Float64bits(r.Loss) != math.Float64bits(refLoss) {
+					t.Errorf("%s/%s: loss %v with %d procs, %v with 1", s.Name, mode, r.Loss, procs, refLoss)
+				}
+				for i := range grad {
+					if math.Float64bits(grad[i]) != math.Float64bits(refGrad[i]) {
+						t.Errorf("%s/%s: grad[%d] %v with %d procs, %v with 1", s.Name, mode, i, grad[i], procs,
+							refGrad[i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
