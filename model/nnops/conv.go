@@ -207,8 +207,11 @@ func padImage[T float](x []T, g convGeom, xp []T) {
 		for y := 0; y < g.h; y++ {
 			d := (y+p)*pw + p
 			copy(plane[d:d+g.w], x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w])
-			end := min(d+g.w+2*p, len(plane))
-			clear(plane[d+g.w : end])
+			// The right border of this row and the left one of the next.
+			gap := plane[d+g.w : min(d+g.w+2*p, len(plane))]
+			for i := range gap {
+				gap[i] = 0
+			}
 		}
 		clear(plane[(g.h+p)*pw+p:])
 	}
