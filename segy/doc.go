@@ -1,13 +1,15 @@
 // Package segy reads and writes SEG-Y (rev 0, 1 and 2) and Seismic Unix files.
 //
-// A File is a thin layer over an io.ReaderAt: opening it reads the textual
-// and binary file headers, works out the byte order, the sample format and
+// A File is a thin layer over an io.ReaderAt (NewReader) or a
+// memory-mapped file (Open, on Linux): opening it reads the textual and
+// binary file headers, works out the byte order, the sample format and
 // the trace layout from the headers and the file size, and then reads
-// traces on demand. Geometry builds an index from (inline, crossline,
+// traces on demand, decoding straight from the mapping without copies. Geometry builds an index from (inline, crossline,
 // offset) header words to traces that copes with missing traces and any
 // trace order; ReadCube, ReadInline, ReadCrossline, ReadTimeSlice and
 // ReadSubCube decode exactly what they are asked for, spread over all
-// cores, into []float32.
+// cores, into []float32 (ReadCubeInto and ReadSubCubeInto into a buffer the
+// caller reuses).
 //
 // Reading a cube:
 //
