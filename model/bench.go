@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/segloss/segloss/model/nnops"
@@ -50,6 +51,10 @@ type BenchResult struct {
 	// backward and Adam update); MinStepSeconds the fastest step.
 	StepSeconds    float64 `json:"step_seconds"`
 	MinStepSeconds float64 `json:"min_step_seconds"`
+	// CPUStepSeconds is the mean CPU time (user + system, all threads) of a
+	// training step: less sensitive than wall time to other processes
+	// sharing the cores.
+	CPUStepSeconds float64 `json:"cpu_step_seconds"`
 	// PatchesPerSecond is Batch / StepSeconds.
 	PatchesPerSecond float64 `json:"patches_per_second"`
 	// GFLOPS is the convolution arithmetic of a training step (3× the
@@ -230,6 +235,7 @@ func Bench(o BenchOptions) (BenchResult, error) {
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	times := make([]float64, 0, o.Steps)
+	cpu0, cpuErr := processCPU()
 	for i := 0; i < o.Steps; i++ {
 		t0 := time.Now()
 		if _, err := tr.Step(x); err != nil {
@@ -242,6 +248,9 @@ func Bench(o BenchOptions) (BenchResult, error) {
 		if o.Progress != nil {
 			o.Progress()
 		}
+	}
+	if cpu1, err := processCPU(); err == nil && cpuErr == nil {
+		res.CPUStepSeconds = (cpu1 - cpu0) / float64(o.Steps)
 	}
 	runtime.ReadMemStats(&ms1)
 	res.AllocBytesPerStep = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(o.Steps)
@@ -267,6 +276,15 @@ func Bench(o BenchOptions) (BenchResult, error) {
 		return res, fmt.Errorf("bench: %w", err)
 	}
 	return res, nil
+}
+
+// processCPU returns the CPU time the process has used, in seconds.
+func processCPU() (float64, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("reading CPU time: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds(), nil
 }
 
 func meanMin(v []float64) (mean, least float64) {

@@ -66,6 +66,11 @@ func TestBenchSmall(t *testing.T) {
 	if r.StepSeconds <= 0 || r.MinStepSeconds > r.StepSeconds || r.InferSeconds <= 0 {
 		t.Errorf("times: step %v (min %v), inference %v", r.StepSeconds, r.MinStepSeconds, r.InferSeconds)
 	}
+	// Getrusage counts in ticks, so a tiny step may read 0, but never more
+	// than all cores for the whole step, nor less than nothing.
+	if r.CPUStepSeconds < 0 || r.CPUStepSeconds > float64(r.Threads)*r.StepSeconds+0.02 {
+		t.Errorf("CPU time per step %v for %v s of wall time on %d threads", r.CPUStepSeconds, r.StepSeconds, r.Threads)
+	}
 	if want := 2 / r.StepSeconds; r.PatchesPerSecond != want {
 		t.Errorf("patches/s = %v, want %v", r.PatchesPerSecond, want)
 	}
