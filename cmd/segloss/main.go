@@ -17,10 +17,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd()
-	if err := root.ExecuteContext(ctx); err != nil {
-		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(os.Stderr, "segloss:", err)
-		}
+	root.SetErr(stderrWriter())
+	for _, w := range unknownEnv(os.Environ()) {
+		fmt.Fprintln(os.Stderr, "segloss: warning:", w)
+	}
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errSilent) {
+		fmt.Fprintln(os.Stderr, "segloss:", err)
+	}
+	switch {
+	case ctx.Err() != nil:
+		os.Exit(130) // interrupted, as shells report SIGINT
+	case err != nil:
 		os.Exit(1)
 	}
 }

@@ -37,7 +37,7 @@ dashes written as underscores (SEGLOSS_ILINE_BYTE=9).`,
 		Example: `  segloss train                          # train on the built-in synthetic survey
   segloss fetch-data --dest data         # download the F3 labels (Alaudah et al.)
   segloss train --config configs/f3.yaml --loss dtl
-  segloss eval --checkpoint runs/last/best.ckpt --split both
+  segloss eval --checkpoint runs/<run>/best.ckpt --split both
   segloss segy info ../shared/testdata/segy/f3.sgy --stats`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -45,6 +45,8 @@ dashes written as underscores (SEGLOSS_ILINE_BYTE=9).`,
 			return applyEnv(cmd)
 		},
 	}
+	root.Version = versionString()
+	root.SetVersionTemplate("segloss {{.Version}}\n")
 	root.AddCommand(newVersionCmd())
 	for _, f := range subcommands {
 		root.AddCommand(f())
@@ -77,7 +79,7 @@ func applyEnv(cmd *cobra.Command) error {
 			return
 		}
 		if e := cmd.Flags().Set(f.Name, val); e != nil {
-			err = fmt.Errorf("environment SEGLOSS_%s=%q: %v", strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")), val, e)
+			err = fmt.Errorf("environment %s=%q: %v", envName(f.Name), val, e)
 		}
 	})
 	return err
@@ -89,16 +91,72 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the segloss version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := version
-			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" {
-				for _, s := range info.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						v = "dev-" + s.Value[:12]
-					}
-				}
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "segloss %s\n", v)
+			fmt.Fprintf(cmd.OutOrStdout(), "segloss %s\n", versionString())
 			return nil
 		},
 	}
+}
+
+// versionString is the release version, or for development builds the
+// commit and Go version they were built from.
+func versionString() string {
+	v := version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if v == "dev" {
+		rev, dirty := "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if len(s.Value) >= 12 {
+					rev = s.Value[:12]
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			v += "-" + rev
+			if dirty {
+				v += "+dirty"
+			}
+		}
+	}
+	return v + " (" + info.GoVersion + ")"
+}
+
+// unknownEnv returns a warning for each SEGLOSS_* variable in env that no
+// command's flag (nor a documented variable) reads: a typo such as
+// SEGLOSS_EPOCS would otherwise be ignored in silence.
+func unknownEnv(env []string) []string {
+	known := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { known[envName(f.Name)] = true })
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(newRootCmd())
+	for _, k := range extraEnv {
+		known[k] = true
+	}
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "SEGLOSS_") && !known[name] {
+			out = append(out, fmt.Sprintf("environment variable %s matches no flag of any command; ignored", name))
+		}
+	}
+	return out
+}
+
+// extraEnv lists SEGLOSS_* variables read by packages rather than flags.
+var extraEnv = []string{"SEGLOSS_LOSS_VECTORS"}
+
+// envName is the environment variable that sets the flag called name.
+func envName(name string) string {
+	return "SEGLOSS_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
 }

@@ -58,3 +58,21 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 		t.Fatalf("bad environment value: want error naming the variable, got %v", err)
 	}
 }
+
+func TestUnknownEnvWarns(t *testing.T) {
+	env := []string{"SEGLOSS_EPOCHS=2", "SEGLOSS_EPOCS=1", "SEGLOSS_LOSS_VECTORS=/x", "HOME=/root", "SEGLOSS_ILINE_BYTE=9"}
+	got := unknownEnv(env)
+	if len(got) != 1 || !strings.Contains(got[0], "SEGLOSS_EPOCS") {
+		t.Fatalf("unknownEnv(%v) = %q, want one warning naming SEGLOSS_EPOCS", env, got)
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	out, err := runCLI(t, "--version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "segloss dev") || !strings.Contains(out, "go1.") {
+		t.Fatalf("--version printed %q", out)
+	}
+}
