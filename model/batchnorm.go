@@ -149,17 +149,12 @@ func bnForward[T float](op *bnOp, x, gamma, beta, y []T, n, c, s int) {
 		if op.training {
 			var sum float64
 			for b := range n {
-				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
-					sum += float64(v)
-				}
+				sum += sumOf(x[(b*c+ch)*s : (b*c+ch+1)*s])
 			}
 			mu := sum / m
 			var ss float64
 			for b := range n {
-				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
-					d := float64(v) - mu
-					ss += d * d
-				}
+				ss += squaredDeviations(x[(b*c+ch)*s:(b*c+ch+1)*s], T(mu))
 			}
 			op.mean[ch], op.variance[ch] = mu, ss/m
 			unbiased := ss / max(m-1, 1)
@@ -173,14 +168,48 @@ func bnForward[T float](op *bnOp, x, gamma, beta, y []T, n, c, s int) {
 		off := float64(beta[ch]) - a*op.mean[ch]
 		for b := range n {
 			i0 := (b*c + ch) * s
-			for i := i0; i < i0+s; i++ {
-				y[i] = T(a*float64(x[i]) + off)
-			}
+			affine(x[i0:i0+s], T(a), T(off), y[i0:i0+s])
 			if op.relu {
 				reluInPlace(y[i0 : i0+s])
 			}
 		}
 	})
+}
+
+// sumOf returns the sum of x, accumulated in float64 over runs of 256.
+func sumOf[T float](x []T) float64 {
+	var sum float64
+	for lo := 0; lo < len(x); lo += 256 {
+		var a T
+		for _, v := range x[lo:min(lo+256, len(x))] {
+			a += v
+		}
+		sum += float64(a)
+	}
+	return sum
+}
+
+// squaredDeviations returns the sum of (x-mean)², accumulated in float64
+// over runs of 256.
+func squaredDeviations[T float](x []T, mean T) float64 {
+	var sum float64
+	for lo := 0; lo < len(x); lo += 256 {
+		var a T
+		for _, v := range x[lo:min(lo+256, len(x))] {
+			d := v - mean
+			a += d * d
+		}
+		sum += float64(a)
+	}
+	return sum
+}
+
+// affine writes a*x + b into y.
+func affine[T float](x []T, a, b T, y []T) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = a*v + b
+	}
 }
 
 // reluInPlace replaces the values of y by max(y, 0), negative zero by +0.
@@ -329,41 +358,84 @@ func (op *bnGradOp) Do(vals ...G.Value) (G.Value, error) {
 // into dgamma, dbeta. With g the output gradient (masked by y > 0 when the
 // op has a ReLU), xhat = (x-mean)*invstd and M = n*s pixels per channel:
 // dbias = sum g, dscale = sum g*xhat, and in training mode
-// dx = scale*invstd/M * (M*g - sum g - xhat*sum g*xhat); in eval mode the
-// statistics are constants and dx = scale*invstd*g.
+// dx = scale*invstd/M * (M*g - sum g - xhat*sum g*xhat), computed as
+// A*g + B*x + C; in eval mode the statistics are constants and
+// dx = scale*invstd*g.
 func bnBackward[T float](fwd *bnOp, x, gamma, dy, y, dx, dgamma, dbeta []T, n, c, s int) {
 	m := float64(n * s)
-	grad := func(i int) T {
-		if fwd.relu {
-			return reluGrad(y[i], dy[i])
-		}
-		return dy[i]
-	}
 	parallelChannels(c, n*s, func(ch int) {
 		mean, invstd := fwd.mean[ch], fwd.invstd[ch]
 		k := float64(gamma[ch]) * invstd
-		var sumG, sumGXhat float64
+		var sumG, sumGX float64 // sum g, sum g*(x-mean)
 		for b := range n {
-			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
-				g := float64(grad(i))
-				sumG += g
-				sumGXhat += g * (float64(x[i]) - mean)
+			i0 := (b*c + ch) * s
+			if fwd.relu {
+				maskGrad(y[i0:i0+s], dy[i0:i0+s], dx[i0:i0+s])
+				sg, sgx := sums(dx[i0:i0+s], x[i0:i0+s], T(mean))
+				sumG, sumGX = sumG+sg, sumGX+sgx
+			} else {
+				sg, sgx := sums(dy[i0:i0+s], x[i0:i0+s], T(mean))
+				sumG, sumGX = sumG+sg, sumGX+sgx
 			}
 		}
-		sumGXhat *= invstd
+		sumGXhat := sumGX * invstd
 		dgamma[ch], dbeta[ch] = T(sumGXhat), T(sumG)
+		a, bx, c0 := k, 0.0, 0.0
+		if fwd.training {
+			bx = -k * sumGXhat * invstd / m
+			c0 = -k*sumG/m - bx*mean
+		}
 		for b := range n {
-			for i := (b*c + ch) * s; i < (b*c+ch+1)*s; i++ {
-				g := float64(grad(i))
-				if !fwd.training {
-					dx[i] = T(k * g)
-					continue
-				}
-				xhat := (float64(x[i]) - mean) * invstd
-				dx[i] = T(k / m * (m*g - sumG - xhat*sumGXhat))
+			i0 := (b*c + ch) * s
+			g := dy[i0 : i0+s]
+			if fwd.relu {
+				g = dx[i0 : i0+s] // the masked gradient, written above
 			}
+			gradAffine(g, x[i0:i0+s], T(a), T(bx), T(c0), dx[i0:i0+s])
 		}
 	})
+}
+
+// maskGrad writes dy where the ReLU output y is positive and 0 elsewhere
+// into g (branch-free for float32: the ReLU never outputs -0).
+func maskGrad[T float](y, dy, g []T) {
+	if yf, ok := any(y).([]float32); ok {
+		df, gf := any(dy).([]float32)[:len(yf)], any(g).([]float32)[:len(yf)]
+		for i, v := range yf {
+			mask := uint32(^((int32(math.Float32bits(v)) - 1) >> 31))
+			gf[i] = math.Float32frombits(math.Float32bits(df[i]) & mask)
+		}
+		return
+	}
+	dy, g = dy[:len(y)], g[:len(y)]
+	for i, v := range y {
+		g[i] = reluGrad(v, dy[i])
+	}
+}
+
+// sums returns sum g and sum g*(x-mean), accumulated in float64 over runs
+// of 256.
+func sums[T float](g, x []T, mean T) (sg, sgx float64) {
+	x = x[:len(g)]
+	for lo := 0; lo < len(g); lo += 256 {
+		hi := min(lo+256, len(g))
+		var a, b T
+		for i := lo; i < hi; i++ {
+			a += g[i]
+			b += g[i] * (x[i] - mean)
+		}
+		sg += float64(a)
+		sgx += float64(b)
+	}
+	return sg, sgx
+}
+
+// gradAffine writes a*g + b*x + c into dx (which may be g).
+func gradAffine[T float](g, x []T, a, b, c T, dx []T) {
+	x, dx = x[:len(g)], dx[:len(g)]
+	for i, v := range g {
+		dx[i] = a*v + b*x[i] + c
+	}
 }
 
 // bnParamGradOp hands out the scale (which 1) or bias (which 2) gradient
