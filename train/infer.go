@@ -207,19 +207,21 @@ func (in Inferer) SectionPrediction(v *dataset.Volume, d dataset.Direction, idx 
 }
 
 // Probabilities returns the class probabilities of every voxel of v, laid
-// out (inline, crossline, sample, class), averaged over the inline and the
-// crossline sections through the voxel. tick, if not nil, is called after
-// each section.
-func (in Inferer) Probabilities(ctx context.Context, v *dataset.Volume, tick func()) ([]float32, error) {
+// out (inline, crossline, sample, class), averaged over the sections
+// through the voxel in the given directions (both when none are given; a
+// single-line volume uses its one long direction). tick, if not nil, is
+// called after each section. It holds the whole volume in memory; Predict
+// streams the same computation through a SEG-Y file.
+func (in Inferer) Probabilities(ctx context.Context, v *dataset.Volume, tick func(), dirs ...dataset.Direction) ([]float32, error) {
 	k := in.Classes
 	prob := make([]float32, v.NI*v.NX*v.NS*k)
-	dirs := []dataset.Direction{dataset.InlineDir, dataset.CrosslineDir}
+	if len(dirs) == 0 {
+		dirs = []dataset.Direction{dataset.InlineDir, dataset.CrosslineDir}
+	}
 	if v.NI == 1 || v.NX == 1 {
 		// A single line: the other direction's sections are one trace wide.
-		dirs = dirs[:1]
-		if v.NI == 1 {
-			dirs[0] = dataset.InlineDir
-		} else {
+		dirs = []dataset.Direction{dataset.InlineDir}
+		if v.NI != 1 {
 			dirs[0] = dataset.CrosslineDir
 		}
 	}

@@ -4,11 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/segloss/segloss/dataset"
 	"github.com/segloss/segloss/segy"
 )
+
+// DefaultPredictBlock is the number of inlines Predict holds at once when
+// PredictOptions.Block is 0.
+const DefaultPredictBlock = 16
 
 // PredictOptions control Predict.
 type PredictOptions struct {
@@ -25,6 +32,14 @@ type PredictOptions struct {
 	// Window and Stride override the checkpoint's sliding window when
 	// Window is not negative.
 	Window, Stride, Batch int
+	// Directions is "both" (the default when empty: probabilities averaged
+	// over the inline and the crossline through each voxel) or "inline"
+	// (inline sections only: half the work and no scratch file). Surveys of
+	// a single line use their one long direction either way.
+	Directions string
+	// Block is the number of inlines (and, in the crossline pass, of
+	// crosslines) held in memory at once; 0 means DefaultPredictBlock.
+	Block int
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
 }
@@ -38,12 +53,41 @@ type PredictResult struct {
 	Counts []int64
 }
 
-// Predict reads a post-stack SEG-Y, infers the facies of every voxel
-// (probabilities averaged over the inline and the crossline through it) and
+// Predict reads a post-stack SEG-Y, infers the facies of every voxel and
 // writes them as a SEG-Y with the input's trace headers (inline, crossline,
 // coordinates, delay), sample count and interval, one trace per input
-// trace, facies as IEEE floats 0..classes-1.
+// trace in the input's order, facies as IEEE floats 0..classes-1.
+//
+// It streams: the volume is read and predicted in blocks of opt.Block
+// inlines, and the facies traces and the probability rows are written as
+// each block is done, so memory is bounded by the block size, not by the
+// survey (4·classes bytes per voxel of a block, plus one section). With
+// both directions, the crossline sections are inferred first, one block of
+// crosslines at a time, and their halves of the probabilities wait in a
+// scratch file next to the output (4·classes bytes per voxel of the
+// survey, removed at the end). The results are those of inferring the
+// whole cube in memory, bit for bit. A file sorted other than by inline
+// also keeps the facies of predicted traces it cannot write yet, one byte
+// per voxel.
 func Predict(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictResult, error) {
+	if opt.Block < 0 {
+		return nil, fmt.Errorf("predict: block of %d inlines: want a positive number (0: %d)", opt.Block, DefaultPredictBlock)
+	}
+	if opt.Block == 0 {
+		opt.Block = DefaultPredictBlock
+	}
+	both := true
+	switch opt.Directions {
+	case "", "both":
+	case "inline":
+		both = false
+	default:
+		return nil, fmt.Errorf("predict: directions %q: want both or inline", opt.Directions)
+	}
+	k := ck.Model.Config().Classes
+	if k > 256 {
+		return nil, fmt.Errorf("predict: the model has %d classes, facies SEG-Y output takes at most 256", k)
+	}
 	f, err := segy.Open(opt.Input, segy.Options{IlineByte: opt.IlineByte, XlineByte: opt.XlineByte})
 	if err != nil {
 		return nil, err
@@ -56,97 +100,223 @@ func Predict(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictR
 	if len(g.Offsets) > 1 {
 		return nil, fmt.Errorf("%s: %d offsets: predict needs a post-stack volume", opt.Input, len(g.Offsets))
 	}
-	cube, err := f.ReadCube()
-	if err != nil {
-		return nil, err
+	p := &predictor{f: f, g: g, ni: len(g.Inlines), nx: len(g.Crosslines), ns: f.NumSamples(), k: k,
+		block: opt.Block, useInline: true, useCross: both}
+	// A single line: the other direction's sections are one trace wide.
+	if p.ni == 1 {
+		p.useCross = false
+	} else if p.nx == 1 {
+		p.useInline, p.useCross = false, true
 	}
-	ni, nx, ns := len(g.Inlines), len(g.Crosslines), f.NumSamples()
-	v := &dataset.Volume{Name: opt.Input, NI: ni, NX: nx, NS: ns, Inlines: g.Inlines, Crosslines: g.Crosslines,
-		DT: float64(f.Interval()) / 1000, T0: f.Delay(), Seismic: cube}
-	cellOf := make([]int, f.NumTraces()) // trace -> grid cell i*NX+j
-	for i := range cellOf {
-		cellOf[i] = -1
-	}
-	for a, il := range g.Inlines {
-		for b, xl := range g.Crosslines {
-			if t, ok := g.Trace(il, xl); ok {
-				cellOf[t] = a*nx + b
-			}
+	p.dirs = 0
+	for _, on := range []bool{p.useInline, p.useCross} {
+		if on {
+			p.dirs++
 		}
 	}
 	norm := ck.Meta.Norm
 	if opt.RefitNorm {
-		if norm, err = dataset.FitNormalizer(v, norm.Method); err != nil {
+		if norm, err = p.fitNorm(opt.Input, norm.Method); err != nil {
 			return nil, err
 		}
 	}
 	cfg := ck.Meta.Config
-	k := ck.Model.Config().Classes
-	in := Inferer{Predict: ck.Model.Predict, Classes: k, Window: cfg.Eval.Window, Stride: cfg.Eval.Stride,
+	p.in = Inferer{Predict: ck.Model.Predict, Classes: k, Window: cfg.Eval.Window, Stride: cfg.Eval.Stride,
 		Batch: opt.Batch, Norm: norm}
 	if opt.Window >= 0 {
-		in.Window, in.Stride = opt.Window, opt.Stride
+		p.in.Window, p.in.Stride = opt.Window, opt.Stride
 	}
-	sections := ni + nx
-	if ni == 1 || nx == 1 {
-		sections = 1
+	sections := 0
+	if p.useInline {
+		sections += p.ni
 	}
-	bar := newBar(opt.Progress, sections, "predict")
-	prob, err := in.Probabilities(ctx, v, func() { bar.Add(1) })
-	bar.Finish()
-	if err != nil {
-		return nil, err
+	if p.useCross {
+		sections += p.nx
 	}
-	facies := Argmax(transposeClasses(prob, k), k)
-	res := &PredictResult{Inlines: ni, Crosslines: nx, Samples: ns, Counts: make([]int64, k)}
-
-	w, err := segy.Create(opt.Output, segy.WriterOptions{Samples: ns, Interval: f.Interval(),
-		Format: segy.FormatIEEE, Text: predictText(opt.Input, ck), Binary: ptr(f.BinaryHeader())})
-	if err != nil {
-		return nil, err
-	}
-	trace := make([]float32, ns)
-	for t, cell := range cellOf {
-		if cell < 0 {
-			continue // a trace whose keys the geometry skipped cannot be placed
-		}
-		h, err := f.TraceHeader(t)
-		if err != nil {
-			w.Abort()
-			return nil, err
-		}
-		for s := range trace {
-			c := facies[cell*ns+s]
-			trace[s] = float32(c)
-			res.Counts[c]++
-		}
-		if err := w.WriteTrace(h, trace); err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("%s: %w", opt.Output, err)
-		}
-		res.Traces++
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("%s: %w", opt.Output, err)
-	}
-	if opt.Probabilities != "" {
-		if err := dataset.WriteNPYFloat32(opt.Probabilities, prob, []int{ni, nx, ns, k}); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	p.bar = newBar(opt.Progress, sections, "predict")
+	defer p.bar.Finish()
+	return p.run(ctx, ck, opt)
 }
 
-// transposeClasses turns (voxel, class) probabilities into (class, voxel).
-func transposeClasses(p []float32, k int) []float32 {
-	n := len(p) / k
-	out := make([]float32, len(p))
-	for i := 0; i < n; i++ {
-		for c := 0; c < k; c++ {
-			out[c*n+i] = p[i*k+c]
+// predictor is a streaming prediction in progress.
+type predictor struct {
+	f          *segy.File
+	g          *segy.Geometry
+	ni, nx, ns int
+	k          int
+	block      int
+	in         Inferer
+	// useInline and useCross say which section directions are averaged;
+	// dirs counts them.
+	useInline, useCross bool
+	dirs                int
+	bar                 *progressbar.ProgressBar
+}
+
+// run writes the outputs: the crossline pass into a scratch file, then the
+// inline blocks, each finished with the crossline halves, written out.
+func (p *predictor) run(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictResult, error) {
+	var xs *scratchFile
+	if p.useCross {
+		var err error
+		if xs, err = newScratchFile(filepath.Dir(opt.Output), filepath.Base(opt.Output)); err != nil {
+			return nil, fmt.Errorf("predict: scratch file for the crossline pass: %w", err)
+		}
+		defer xs.remove()
+		if err := p.crosslinePass(ctx, xs); err != nil {
+			return nil, err
 		}
 	}
-	return out
+	tw, err := newTraceWriter(p, opt.Output, segy.WriterOptions{Samples: p.ns, Interval: p.f.Interval(),
+		Format: segy.FormatIEEE, Text: predictText(opt.Input, ck), Binary: ptr(p.f.BinaryHeader())})
+	if err != nil {
+		return nil, err
+	}
+	defer tw.abort()
+	var npy *npyStream
+	if opt.Probabilities != "" {
+		if npy, err = createNPYStream(opt.Probabilities, []int{p.ni, p.nx, p.ns, p.k}); err != nil {
+			return nil, err
+		}
+		defer npy.abort()
+	}
+	rowLen := p.nx * p.ns * p.k
+	prob := make([]float32, min(p.block, p.ni)*rowLen)
+	for i0 := 0; i0 < p.ni; i0 += p.block {
+		i1 := min(i0+p.block, p.ni)
+		blk := prob[:(i1-i0)*rowLen]
+		clear(blk)
+		if p.useInline {
+			if err := p.inlineBlock(ctx, i0, i1, blk); err != nil {
+				return nil, err
+			}
+		}
+		if xs != nil {
+			if err := xs.addTo(blk, int64(i0)*int64(rowLen)); err != nil {
+				return nil, err
+			}
+		}
+		if npy != nil {
+			if err := npy.write(blk); err != nil {
+				return nil, err
+			}
+		}
+		if err := tw.addBlock(i0/p.block, blk); err != nil {
+			return nil, err
+		}
+	}
+	if npy != nil {
+		if err := npy.close(); err != nil {
+			return nil, err
+		}
+	}
+	return tw.close()
+}
+
+// inlineBlock adds the inline-section probabilities of inlines [i0, i1),
+// divided by the number of directions, into blk (inline, crossline,
+// sample, class).
+func (p *predictor) inlineBlock(ctx context.Context, i0, i1 int, blk []float32) error {
+	cube, err := p.f.ReadSubCube(segy.Box{Il0: i0, Il1: i1, Xl0: 0, Xl1: p.nx, S0: 0, S1: p.ns})
+	if err != nil {
+		return err
+	}
+	x := make([]float32, p.ns*p.nx)
+	for i := i0; i < i1; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c0 := (i - i0) * p.nx
+		transposeTraces(cube[c0*p.ns:(c0+p.nx)*p.ns], p.nx, p.ns, x)
+		pr, err := p.sectionProbabilities(x, p.nx, dataset.InlineDir, p.g.Inlines[i])
+		if err != nil {
+			return err
+		}
+		p.accumulate(pr, p.nx, func(col int) []float32 {
+			return blk[((i-i0)*p.nx+col)*p.ns*p.k:]
+		})
+		p.bar.Add(1)
+	}
+	return nil
+}
+
+// crosslinePass infers every crossline section, block by block of
+// crosslines, and writes their probabilities divided by the number of
+// directions into xs in (inline, crossline, sample, class) order.
+func (p *predictor) crosslinePass(ctx context.Context, xs *scratchFile) error {
+	bw := min(p.block, p.nx)
+	buf := make([]float32, p.ni*bw*p.ns*p.k)
+	x := make([]float32, p.ns*p.ni)
+	for j0 := 0; j0 < p.nx; j0 += bw {
+		j1 := min(j0+bw, p.nx)
+		w := j1 - j0
+		blk := buf[:p.ni*w*p.ns*p.k]
+		clear(blk)
+		for j := j0; j < j1; j++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			traces, err := p.f.ReadSubCube(segy.Box{Il0: 0, Il1: p.ni, Xl0: j, Xl1: j + 1, S0: 0, S1: p.ns})
+			if err != nil {
+				return err
+			}
+			transposeTraces(traces, p.ni, p.ns, x)
+			pr, err := p.sectionProbabilities(x, p.ni, dataset.CrosslineDir, p.g.Crosslines[j])
+			if err != nil {
+				return err
+			}
+			p.accumulate(pr, p.ni, func(col int) []float32 {
+				return blk[(col*w+j-j0)*p.ns*p.k:]
+			})
+			p.bar.Add(1)
+		}
+		// Each inline's run of crosslines [j0, j1) is contiguous in the file.
+		run := w * p.ns * p.k
+		for i := 0; i < p.ni; i++ {
+			if err := xs.write(blk[i*run:(i+1)*run], int64((i*p.nx+j0)*p.ns*p.k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sectionProbabilities normalises the rows x cols section x in place and
+// returns its (class, row, column) probabilities.
+func (p *predictor) sectionProbabilities(x []float32, cols int, d dataset.Direction, number int) ([]float32, error) {
+	p.in.Norm.Apply(x)
+	pr, err := p.in.SectionLogits(x, p.ns, cols)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s %d: %w", p.f.Name(), d, number, err)
+	}
+	Softmax(pr, p.k)
+	return pr, nil
+}
+
+// accumulate adds the (class, row, column) probabilities pr of a section of
+// cols columns, divided by the number of directions, to the (sample,
+// class) run that at(col) returns for each column.
+func (p *predictor) accumulate(pr []float32, cols int, at func(col int) []float32) {
+	n, k := p.ns*cols, p.k
+	div := float32(p.dirs)
+	for col := 0; col < cols; col++ {
+		dst := at(col)
+		for r := 0; r < p.ns; r++ {
+			for c := 0; c < k; c++ {
+				dst[r*k+c] += pr[c*n+r*cols+col] / div
+			}
+		}
+	}
+}
+
+// transposeTraces writes n traces of ns samples (trace-major) as an ns x n
+// section (row-major) into x.
+func transposeTraces(traces []float32, n, ns int, x []float32) {
+	for c := 0; c < n; c++ {
+		for r, v := range traces[c*ns : (c+1)*ns] {
+			x[r*n+c] = v
+		}
+	}
 }
 
 // predictText is the textual header of a facies SEG-Y.

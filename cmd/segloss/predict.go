@@ -25,17 +25,29 @@ func newPredictCmd() *cobra.Command {
 		Short: "Write a facies SEG-Y predicted from a seismic SEG-Y",
 		Long: `Predict the facies of every voxel of a post-stack SEG-Y and write them as a
 SEG-Y with the input's trace headers (inline, crossline, coordinates, delay),
-sample count and sample interval; samples are the class numbers as IEEE
-floats. Probabilities are averaged over the inline and the crossline
-through each voxel. --probabilities also writes the class probabilities as a
-float32 npy of shape (inlines, crosslines, samples, classes).
+sample count and sample interval, in the input's trace order; samples are
+the class numbers as IEEE floats. Probabilities are averaged over the inline
+and the crossline through each voxel (--directions both), or taken from the
+inlines only (--directions inline: half the work). --probabilities also
+writes the class probabilities as a float32 npy of shape (inlines,
+crosslines, samples, classes).
+
+The volume streams through memory --block inlines at a time (and, for the
+crossline sections, --block crosslines at a time), and the outputs are
+written as each block is done, so memory does not grow with the survey:
+about 4 x classes bytes per voxel of a block. With both directions the
+crossline halves of the probabilities wait in a scratch file next to the
+output (4 x classes bytes per voxel of the survey, deleted at the end). The
+result does not depend on --block. A file not sorted by inline also keeps
+the facies of traces it cannot write yet, one byte per voxel.
 
 The network sees the input normalised with the statistics of its training
 data; --refit-norm fits the same kind of normalisation on the input instead
 (for data of another amplitude scale, such as int16 SEG-Y).`,
 		Example: `  segloss predict --checkpoint runs/dtl/best.ckpt --input f3.sgy --output f3-facies.sgy
   segloss predict --checkpoint best.ckpt --input ../shared/testdata/segy/f3.sgy --output facies.sgy \
-      --probabilities probs.npy --refit-norm`,
+      --probabilities probs.npy --refit-norm
+  segloss predict --checkpoint best.ckpt --input full-f3.sgy --output facies.sgy --directions inline --block 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPredict(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -52,6 +64,8 @@ data; --refit-norm fits the same kind of normalisation on the input instead
 	f.IntVar(&opts.opt.Window, "window", -1, "sliding window side (0: whole sections; -1: as trained)")
 	f.IntVar(&opts.opt.Stride, "window-stride", 0, "sliding window step (0: half the window)")
 	f.IntVar(&opts.opt.Batch, "batch", 8, "windows per network call")
+	f.StringVar(&opts.opt.Directions, "directions", "both", "sections to average: both (inline and crossline) or inline")
+	f.IntVar(&opts.opt.Block, "block", train.DefaultPredictBlock, "inlines (crosslines) held in memory at once")
 	for _, name := range []string{"checkpoint", "input", "output"} {
 		_ = cmd.MarkFlagRequired(name)
 	}

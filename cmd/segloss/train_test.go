@@ -64,8 +64,27 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 	if !strings.Contains(out, "wrote "+facies) {
 		t.Fatalf("predict printed:\n%s", out)
 	}
-	if _, err := os.Stat(facies); err != nil {
-		t.Fatal(err)
+	// Streaming in other blocks gives the same bytes; --directions inline
+	// another prediction; a bad mode is refused by name.
+	again := filepath.Join(root, "facies-b3.sgy")
+	if out, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", again, "--block", "3"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	a, errA := os.ReadFile(facies)
+	b, errB := os.ReadFile(again)
+	if errA != nil || errB != nil || len(a) == 0 || string(a) != string(b) {
+		t.Fatalf("--block 3 changed the facies SEG-Y (%d vs %d bytes; %v %v)", len(b), len(a), errA, errB)
+	}
+	inline := filepath.Join(root, "facies-inline.sgy")
+	if out, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", inline, "--directions", "inline", "--block", "2"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if fi, err := os.Stat(inline); err != nil || fi.Size() != int64(len(a)) {
+		t.Fatalf("--directions inline output: %v, %v (want %d bytes)", fi, err, len(a))
+	}
+	if _, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", inline, "--directions", "diagonal"); err == nil ||
+		!strings.Contains(err.Error(), `"diagonal"`) {
+		t.Fatalf("--directions diagonal: %v", err)
 	}
 }
 
