@@ -90,28 +90,41 @@ func sameRun(a, b trainedRun) error {
 }
 
 // TestTrainingIsBitReproducible trains the same seed and configuration
-// several times, with 2, 1 and 3 worker threads, for every loss: the loss
-// curve, the weights and the solver state must agree bit for bit, so the
-// parallel parts of the network, the losses and the loader must not depend
-// on scheduling or on the number of threads.
+// several times, with 2, 1 and 3 worker threads, for every loss and two
+// architectures (batch norm, nearest upsampling and Adam; fused conv+ReLU,
+// learned upsampling and SGD): the loss curve, the weights and the solver
+// state must agree bit for bit, so the parallel parts of the network, the
+// losses and the loader must not depend on scheduling or on the number of
+// threads.
 func TestTrainingIsBitReproducible(t *testing.T) {
 	cache := filepath.Join(t.TempDir(), "cache")
-	for _, name := range []string{"ce", "dtl", "boundary", "active-boundary"} {
-		t.Run(name, func(t *testing.T) {
-			root := t.TempDir()
-			cfg := tinyConfig(t, cache, "")
-			cfg.Loss.Name = name
-			cfg.Train.Epochs, cfg.Train.Steps = 1, 4
-			cfg.Model.BatchNorm = true
-			first := trainOnce(t, cfg, root, 2)
-			if len(first.losses) != 4 {
-				t.Fatalf("%d steps, want 4", len(first.losses))
-			}
-			for _, procs := range []int{2, 1, 3} {
-				if err := sameRun(first, trainOnce(t, cfg, root, procs)); err != nil {
-					t.Errorf("GOMAXPROCS %d: %v", procs, err)
+	variants := []struct {
+		name      string
+		batchNorm bool
+		upsample  string
+		optimizer string
+	}{
+		{"bn-nearest-adam", true, "nearest", "adam"},
+		{"fused-learned-sgd", false, "learned", "sgd"},
+	}
+	for _, v := range variants {
+		for _, name := range []string{"ce", "dtl", "boundary", "active-boundary"} {
+			t.Run(v.name+"/"+name, func(t *testing.T) {
+				root := t.TempDir()
+				cfg := tinyConfig(t, cache, "")
+				cfg.Loss.Name = name
+				cfg.Train.Epochs, cfg.Train.Steps = 1, 4
+				cfg.Model.BatchNorm, cfg.Model.Upsample, cfg.Optim.Name = v.batchNorm, v.upsample, v.optimizer
+				first := trainOnce(t, cfg, root, 2)
+				if len(first.losses) != 4 {
+					t.Fatalf("%d steps, want 4", len(first.losses))
 				}
-			}
-		})
+				for _, procs := range []int{2, 1, 3} {
+					if err := sameRun(first, trainOnce(t, cfg, root, procs)); err != nil {
+						t.Errorf("GOMAXPROCS %d: %v", procs, err)
+					}
+				}
+			})
+		}
 	}
 }
