@@ -87,7 +87,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			g = grow(&ws.gr, gsh.Len())
 		}
 	}
-	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g)
+	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g, pr.mode == Default)
 	res.Loss = ce
 	var mp *ABLMaps
 	if res.Maps != nil {
@@ -106,19 +106,19 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		KLMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw])
 	})
 	maxN := float64(hw) * pr.ratio
-	buf := make([]float64, n*hw)
+	buf := grow(&ws.abl.buf, n*hw)
 	var thr []float64
 	if compat {
 		thr = []float64{nextThreshold(kl, maxN, buf)}
 	} else {
-		thr = make([]float64, n)
+		thr = grow(&ws.abl.thr, n)
 		parallelFor(n, func(_, img int) {
 			thr[img] = nextThreshold(kl[img*hw:(img+1)*hw], maxN, buf[img*hw:(img+1)*hw])
 		})
 	}
-	raw := make([]bool, n*hw)
-	bp := make([]bool, n*hw)
-	counts := make([]int, n)
+	raw := grow(&ws.abl.raw, n*hw)
+	bp := grow(&ws.abl.bp, n*hw)
+	counts := zeroed(&ws.cnt, n)
 	parallelFor(n, func(_, img int) {
 		t := thr[0]
 		if !compat {
@@ -142,7 +142,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	if mp != nil {
 		mp.KL = append([]float64(nil), kl...)
 		mp.MaxN, mp.Thresholds = maxN, thr
-		mp.PredBoundary, mp.PredBoundaryCount = bp, count
+		mp.PredBoundary, mp.PredBoundaryCount = append([]bool(nil), bp...), count
 	}
 	if count <= 1 {
 		finish()
@@ -153,9 +153,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			"cross-entropy and raises RuntimeError (weight tensor should be defined for all 8 classes)", c)
 	}
 	// Ground-truth boundary and distance map, per image.
-	bg := make([]bool, n*hw)
-	dist := make([]float64, n*hw)
-	hasB := make([]bool, n)
+	bg := grow(&ws.abl.bg, n*hw)
+	dist := grow(&ws.abl.dist, n*hw)
+	hasB := zeroed(&ws.abl.hasB, n)
 	scr := ws.scratchFor(workerCount(n))
 	parallelFor(n, func(wk, img int) {
 		lab := labels[img*hw : (img+1)*hw]
@@ -203,7 +203,10 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		}
 	})
 	// Directions, direction logits and their cross-entropy, per image.
-	kept := make([][]ablPixel, n)
+	kept := grow(&ws.abl.kept, n)
+	for img := range kept {
+		kept[img] = kept[img][:0]
+	}
 	var all [][3]int
 	var dirAll []int
 	var dw []float64
@@ -278,7 +281,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		}
 	})
 	var ceSum, omegaSum, prodSum float64
-	var omega32 []float32
+	omega32 := ws.abl.omega32[:0]
 	nk := 0
 	for img := range n {
 		for _, px := range kept[img] {
@@ -289,6 +292,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			nk++
 		}
 	}
+	ws.abl.omega32 = omega32
 	var border float64
 	if compat {
 		omegaSum = float64(torchSum32(omega32))
@@ -299,7 +303,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	res.Loss = ce + pr.factor*border
 	if mp != nil {
 		res.Maps.Border = border
-		mp.GTBoundary, mp.Distance = bg, dist
+		mp.GTBoundary, mp.Distance = append([]bool(nil), bg...), append([]float64(nil), dist...)
 		mp.Pixels, mp.DirectionAll = all, dirAll
 		mp.DirectionCESum, mp.WeightSum = ceSum, omegaSum
 		idx := 0

@@ -24,7 +24,17 @@ type Workspace struct {
 	part, f1        []float64
 	cnt             []int
 	msum            []int32
+	abl             ablBuffers
 	scr             []*scratch
+}
+
+// ablBuffers are the active-boundary loss's per-call maps, kept between calls.
+type ablBuffers struct {
+	buf, thr, dist []float64
+	raw, bp, bg    []bool
+	hasB           []bool
+	kept           [][]ablPixel
+	omega32        []float32
 }
 
 // NewWorkspace returns an empty Workspace.
@@ -314,7 +324,10 @@ const softmaxBlock = 256
 // softmaxImage fills p and lp (softmax and log-softmax over the class axis) of one image from x, all c planes
 // of hw pixels. When ce is not nil it also evaluates that image's cross-entropy term (see ceImage) block by
 // block, while the block's probabilities are still in cache.
-func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage) {
+//
+// fast (default mode) uses expNonPos and a reciprocal instead of math.Exp and a division per class: results
+// differ from the exact ones by a few ulp. Compat keeps the exact operations.
+func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 	var mb, sb, lb [softmaxBlock]float64
 	for b0 := 0; b0 < hw; b0 += softmaxBlock {
 		nb := min(softmaxBlock, hw-b0)
@@ -330,7 +343,16 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage) {
 		clear(s)
 		for k := 0; k < c; k++ {
 			pk := p[k*hw+b0 : k*hw+b0+nb][:nb]
-			for i, v := range x[k*hw+b0 : k*hw+b0+nb][:nb] {
+			xk := x[k*hw+b0 : k*hw+b0+nb][:nb]
+			if fast {
+				for i, v := range xk {
+					e := expNonPos(v - m[i])
+					pk[i] = e
+					s[i] += e
+				}
+				continue
+			}
+			for i, v := range xk {
 				e := math.Exp(v - m[i])
 				pk[i] = e
 				s[i] += e
@@ -339,9 +361,21 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage) {
 		for i, v := range s {
 			ls[i] = math.Log(v)
 		}
+		if fast {
+			for i, v := range s {
+				s[i] = 1 / v
+			}
+		}
 		for k := 0; k < c; k++ {
 			o := k*hw + b0
 			pk, lpk, xk := p[o : o+nb][:nb], lp[o : o+nb][:nb], x[o : o+nb][:nb]
+			if fast {
+				for i, v := range s {
+					pk[i] *= v
+					lpk[i] = xk[i] - m[i] - ls[i]
+				}
+				continue
+			}
 			for i, v := range s {
 				pk[i] /= v
 				lpk[i] = xk[i] - m[i] - ls[i]
@@ -413,9 +447,11 @@ type ceTerm struct {
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
 // nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
 // nil it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
-// valid pixel). For "mean" with no valid pixel ok is false and the loss 0. The sums run per image in pixel
+// valid pixel). For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
+// inexact operations (default mode). The sums run per image in pixel
 // order and then over the images in order, so the result does not depend on the number of workers.
-func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64) (p, lp []float64, loss float64, ok bool) {
+func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fast bool) (p, lp []float64,
+	loss float64, ok bool) {
 	hw, c := sh.H*sh.W, sh.C
 	p = grow(&ws.p, sh.Len())
 	lp = grow(&ws.lp, sh.Len())
@@ -461,7 +497,7 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64) (p,
 		} else if g != nil {
 			clear(g[o : o+c*hw])
 		}
-		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lp[o:o+c*hw], c, hw, ci)
+		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lp[o:o+c*hw], c, hw, ci, fast)
 		if ci != nil {
 			part[n] = ci.sum
 		}
@@ -511,7 +547,7 @@ func (ws *Workspace) gradBuf(sh Shape, want bool) []float64 {
 
 func (ws *Workspace) runCE(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
 	_, _, l, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
-		ws.gradBuf(sh, wantGrad))
+		ws.gradBuf(sh, wantGrad), pr.mode == Default)
 	if !ok && pr.mode == Compat {
 		return fmt.Errorf("loss ce: reduction \"mean\" over no valid pixel (every label is the ignore index %d): "+
 			"segloss returns NaN", pr.ign)

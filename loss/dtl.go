@@ -60,7 +60,7 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	}
 	g := ws.gradBuf(sh, wantGrad)
 	p, _, ce, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
-		cemap: cemap}, g)
+		cemap: cemap}, g, pr.mode == Default)
 	if !ok && compat {
 		return fmt.Errorf("loss dtl: reduction \"mean\" with every pixel labelled %d: segloss's CE term is NaN", pr.ign)
 	}

@@ -24,20 +24,21 @@ func Contour(mask, valid []bool, h, w int, dst []bool) {
 	}
 }
 
-// wmaxScratch holds the intermediate row pass of WindowMax and the prefix/suffix maxima of the van Herk /
-// Gil-Werman pass.
+// wmaxScratch holds the buffers of WindowMax and Dilate.
 type wmaxScratch struct {
-	v, gv, hv []float64
-	a, ga, ha []int32
-	cnt       []int32
+	key, tk, gk, hk []uint64
+	a, ga, ha, oa   []int32
+	cnt             []int32
 }
 
 // WindowMax writes into dst (len h*w) the maximum of src over the size x size window centred on each pixel
 // (size odd; pixels outside the image are skipped, i.e. max-pooling with stride 1 and -Inf padding). When arg is
 // not nil it receives the flat index of the window's first maximal pixel in row-major order, which is where
-// PyTorch's CPU max_pool2d sends the gradient. The pass is separable (rows, then columns); each 1-D pass is the
-// van Herk / Gil-Werman running maximum, O(1) per pixel whatever the size (three comparisons), except for
-// windows of 3, where comparing the neighbours directly is cheaper. dst may alias src.
+// PyTorch's CPU max_pool2d sends the gradient. src must not hold NaN; -0 and +0 count as equal (a zero maximum
+// is written as +0). The pass is separable (rows, then columns); each 1-D pass is the van Herk / Gil-Werman
+// running maximum, O(1) per pixel whatever the size (three comparisons), except for windows of 3, where
+// comparing the neighbours directly is cheaper. Values are compared as order-preserving integer keys, so the
+// selections compile to conditional moves instead of unpredictable branches. dst may alias src.
 func WindowMax(src []float64, h, w, size int, dst []float64, arg []int32) {
 	var s wmaxScratch
 	s.run(src, h, w, size, dst, arg)
@@ -46,32 +47,48 @@ func WindowMax(src []float64, h, w, size int, dst []float64, arg []int32) {
 // wmaxDirect is the largest window size that WindowMax handles by direct comparison.
 const wmaxDirect = 3
 
+// fkey maps a float64 (not NaN) to a uint64 with the same order; -0 and +0 map to the same key.
+func fkey(v float64) uint64 {
+	b := math.Float64bits(v + 0) // -0 + 0 = +0
+	return b ^ (uint64(int64(b)>>63) | 1<<63)
+}
+
+// unkey inverts fkey.
+func unkey(k uint64) float64 {
+	return math.Float64frombits(k ^ (uint64(int64(^k)>>63) | 1<<63))
+}
+
 func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []int32) {
 	r := (size - 1) / 2
-	tv := grow(&s.v, h*w)
-	ta := grow(&s.a, h*w)
+	n := h * w
+	key := grow(&s.key, n)
+	for i, v := range src[:n] {
+		key[i] = fkey(v)
+	}
+	if arg == nil {
+		arg = grow(&s.oa, n)
+	}
+	tv, ta := grow(&s.tk, n), grow(&s.a, n)
+	gv, hv := grow(&s.gk, n), grow(&s.hk, n)
+	ga, ha := grow(&s.ga, n), grow(&s.ha, n)
+	for i := 0; i < h; i++ {
+		o := i * w
+		if size <= wmaxDirect {
+			rowMaxDirect(key[o:o+w], tv[o:o+w], ta[o:o+w], int32(o), r)
+		} else {
+			rowMaxHGW(key[o:o+w], tv[o:o+w], ta[o:o+w], int32(o), r, gv[:w], hv[:w], ga[:w], ha[:w])
+		}
+	}
+	out := key // the source keys are no longer needed
 	if size <= wmaxDirect {
 		for i := 0; i < h; i++ {
-			rowMaxDirect(src[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w], int32(i*w), r)
-		}
-		for i := 0; i < h; i++ {
 			lo, hi := max(i-r, 0), min(i+r, h-1)
-			d := dst[i*w : (i+1)*w]
+			d, da := out[i*w:(i+1)*w], arg[i*w:(i+1)*w]
 			copy(d, tv[lo*w:(lo+1)*w])
-			var da []int32
-			if arg != nil {
-				da = arg[i*w : (i+1)*w]
-				copy(da, ta[lo*w:(lo+1)*w])
-			}
+			copy(da, ta[lo*w:(lo+1)*w])
+			da = da[:len(d)]
 			for ii := lo + 1; ii <= hi; ii++ {
 				v, a := tv[ii*w : (ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
-				if da == nil {
-					for j, x := range v {
-						d[j] = max(d[j], x)
-					}
-					continue
-				}
-				da := da[:len(d)]
 				for j, x := range v {
 					y, k := d[j], da[j]
 					if x > y {
@@ -81,74 +98,65 @@ func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []in
 				}
 			}
 		}
-		return
+	} else {
+		colMaxHGW(tv, ta, out, arg, h, w, r, gv, hv, ga, ha)
 	}
-	gv, hv := grow(&s.gv, max(h, w)*w), grow(&s.hv, max(h, w)*w)
-	ga, ha := grow(&s.ga, max(h, w)*w), grow(&s.ha, max(h, w)*w)
-	for i := 0; i < h; i++ {
-		rowMaxHGW(src[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w], int32(i*w), r, gv[:w], hv[:w], ga[:w], ha[:w])
+	for i, k := range out[:n] {
+		dst[i] = unkey(k)
 	}
-	// Columns: the same running maxima, computed row by row over whole rows so that memory is read in order.
-	for i := 0; i < h; i++ {
-		g, gi, t, a := gv[i*w:(i+1)*w], ga[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w]
-		if i%size == 0 {
-			copy(g, t)
-			copy(gi, a)
-			continue
-		}
-		pg, pa, gi, a := gv[(i-1)*w : i*w][:len(g)], ga[(i-1)*w : i*w][:len(g)], gi[:len(g)], a[:len(g)]
-		for j, v := range t[:len(g)] {
-			y, k := pg[j], pa[j]
-			if v > y {
-				k = a[j]
+}
+
+// colMaxHGW is the van Herk / Gil-Werman running maximum down the columns of tv (with indices ta), computed
+// row by row over whole rows so that memory is read in order, written into out and oa.
+func colMaxHGW(tv []uint64, ta []int32, out []uint64, oa []int32, h, w, r int, gv, hv []uint64, ga, ha []int32) {
+	size := 2*r + 1
+	for b0 := 0; b0 < h; b0 += size {
+		b1 := min(b0+size, h)
+		copy(gv[b0*w:(b0+1)*w], tv[b0*w:(b0+1)*w])
+		copy(ga[b0*w:(b0+1)*w], ta[b0*w:(b0+1)*w])
+		for i := b0 + 1; i < b1; i++ {
+			g, gi := gv[i*w:(i+1)*w], ga[i*w : (i+1)*w][:w]
+			t, a := tv[i*w : (i+1)*w][:len(g)], ta[i*w : (i+1)*w][:len(g)]
+			pg, pa := gv[(i-1)*w : i*w][:len(g)], ga[(i-1)*w : i*w][:len(g)]
+			gi = gi[:len(g)]
+			for j, v := range t {
+				y, k := pg[j], pa[j]
+				if v > y {
+					k = a[j]
+				}
+				g[j], gi[j] = max(v, y), k
 			}
-			g[j], gi[j] = max(v, y), k
 		}
-	}
-	for i := h - 1; i >= 0; i-- {
-		hh, hi, t, a := hv[i*w:(i+1)*w], ha[i*w:(i+1)*w], tv[i*w:(i+1)*w], ta[i*w:(i+1)*w]
-		if i == h-1 || (i+1)%size == 0 {
-			copy(hh, t)
-			copy(hi, a)
-			continue
-		}
-		nh, na, hi, a := hv[(i+1)*w : (i+2)*w][:len(hh)], ha[(i+1)*w : (i+2)*w][:len(hh)], hi[:len(hh)], a[:len(hh)]
-		for j, v := range t[:len(hh)] {
-			y, k := nh[j], na[j]
-			if v >= y {
-				k = a[j]
+		copy(hv[(b1-1)*w:b1*w], tv[(b1-1)*w:b1*w])
+		copy(ha[(b1-1)*w:b1*w], ta[(b1-1)*w:b1*w])
+		for i := b1 - 2; i >= b0; i-- {
+			hh, hi := hv[i*w:(i+1)*w], ha[i*w:(i+1)*w]
+			t, a := tv[i*w : (i+1)*w][:len(hh)], ta[i*w : (i+1)*w][:len(hh)]
+			nh, na := hv[(i+1)*w : (i+2)*w][:len(hh)], ha[(i+1)*w : (i+2)*w][:len(hh)]
+			hi = hi[:len(hh)]
+			for j, v := range t {
+				y, k := nh[j], na[j]
+				if v >= y {
+					k = a[j]
+				}
+				hh[j], hi[j] = max(v, y), k
 			}
-			hh[j], hi[j] = max(v, y), k
 		}
 	}
 	for i := 0; i < h; i++ {
-		lo, hi := max(i-r, 0), min(i+r, h-1)
-		d := dst[i*w : (i+1)*w]
-		var da []int32
-		if arg != nil {
-			da = arg[i*w : (i+1)*w]
-		}
+		lo, up := max(i-r, 0), min(i+r, h-1)
+		d, da := out[i*w:(i+1)*w], oa[i*w:(i+1)*w]
 		switch {
-		case lo/size == hi/size && lo%size == 0: // one block, from its start
-			copy(d, gv[hi*w:(hi+1)*w])
-			if da != nil {
-				copy(da, ga[hi*w:(hi+1)*w])
-			}
-		case lo/size == hi/size: // one block, to its end (the last, partial block)
+		case lo/size == up/size && lo%size == 0: // one block, from its start
+			copy(d, gv[up*w:(up+1)*w])
+			copy(da, ga[up*w:(up+1)*w])
+		case lo/size == up/size: // one block, to its end (the last, partial block)
 			copy(d, hv[lo*w:(lo+1)*w])
-			if da != nil {
-				copy(da, ha[lo*w:(lo+1)*w])
-			}
+			copy(da, ha[lo*w:(lo+1)*w])
 		default:
 			hvl, hal := hv[lo*w : (lo+1)*w][:len(d)], ha[lo*w : (lo+1)*w][:len(d)]
-			gvh, gah := gv[hi*w : (hi+1)*w][:len(d)], ga[hi*w : (hi+1)*w][:len(d)]
-			if da == nil {
-				for j := range d {
-					d[j] = max(hvl[j], gvh[j])
-				}
-				continue
-			}
-			da := da[:len(d)]
+			gvh, gah := gv[up*w : (up+1)*w][:len(d)], ga[up*w : (up+1)*w][:len(d)]
+			da = da[:len(d)]
 			for j := range d {
 				x, y, k := hvl[j], gvh[j], gah[j]
 				if x >= y {
@@ -162,7 +170,7 @@ func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []in
 
 // rowMaxDirect writes the running maximum of row over windows [j-r, j+r] (clipped) into v, and the flat index
 // base+j of its first maximum into a.
-func rowMaxDirect(row, v []float64, a []int32, base int32, r int) {
+func rowMaxDirect(row, v []uint64, a []int32, base int32, r int) {
 	w := len(row)
 	edge := func(j int) {
 		lo, hi := max(j-r, 0), min(j+r, w-1)
@@ -182,7 +190,7 @@ func rowMaxDirect(row, v []float64, a []int32, base int32, r int) {
 		b, bj := win[0], 0
 		for d := 1; d < len(win); d++ {
 			x := win[d]
-			if x > b { // compiled to a conditional move
+			if x > b {
 				bj = d
 			}
 			b = max(b, x)
@@ -196,7 +204,7 @@ func rowMaxDirect(row, v []float64, a []int32, base int32, r int) {
 
 // rowMaxHGW is rowMaxDirect by van Herk / Gil-Werman: prefix maxima g from each block start and suffix maxima
 // h to each block end (blocks of 2r+1), so that a window is max(h[lo], g[hi]), ties going to the left.
-func rowMaxHGW(row, v []float64, a []int32, base int32, r int, g, h []float64, gi, hi []int32) {
+func rowMaxHGW(row, v []uint64, a []int32, base int32, r int, g, h []uint64, gi, hi []int32) {
 	w, size := len(row), 2*r+1
 	for b0 := 0; b0 < w; b0 += size {
 		b1 := min(b0+size, w)

@@ -282,3 +282,30 @@ func TestTorchSum32(t *testing.T) {
 		}
 	}
 }
+
+// TestExpNonPos compares the fast exponential with math.Exp on a dense grid and at the edges of its range.
+func TestExpNonPos(t *testing.T) {
+	worst := 0.0
+	check := func(x float64) {
+		got, want := expNonPos(x), math.Exp(x)
+		if want == 0 {
+			if got != 0 {
+				t.Fatalf("exp(%v) = %v, want 0", x, got)
+			}
+			return
+		}
+		if e := math.Abs(got-want) / want; e > worst {
+			worst = e
+		}
+	}
+	for i := 0; i <= 2_000_000; i++ {
+		check(-745 * float64(i) / 2_000_000)
+	}
+	for _, x := range []float64{0, -0.0, -1e-300, -1e-17, -0.5 * math.Ln2 / 32, -math.Ln2, -699.9999, -700, -700.0001,
+		-745.1, -1000, math.Inf(-1)} {
+		check(x)
+	}
+	if worst > 1e-14 {
+		t.Errorf("largest relative error %g, want at most 1e-14", worst)
+	}
+}
