@@ -153,7 +153,7 @@ func (g convGeom) kdim() int { return g.c * g.k * g.k }
 func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 	if xf, ok := any(x).([]float32); ok && g.k > 1 {
 		if pg, ok := packedBackend(); ok {
-			convForwardImplicit(pg, g, xf, any(w).([]float32), any(b).([]float32), any(y).([]float32), relu)
+			convForwardImplicit(pg, g, plainSource(xf, g), any(w).([]float32), any(b).([]float32), any(y).([]float32), relu)
 			return
 		}
 	}
@@ -368,21 +368,15 @@ func convBackData[T float](g convGeom, w, gr, dx []T) {
 	}
 	sc := scratchFor[T]()
 	kd := g.cout * k * k
-	wf := sc.take(g.c * kd)
+	wf := flippedWeights(g, w)
 	defer sc.give(wf)
-	for o := 0; o < g.cout; o++ {
-		for c := 0; c < g.c; c++ {
-			src := w[(o*g.c+c)*k*k : (o*g.c+c+1)*k*k]
-			dst := wf[c*kd+o*k*k : c*kd+(o+1)*k*k]
-			for j := range dst {
-				dst[j] = src[k*k-1-j]
-			}
-		}
-	}
 	tg := convGeom{n: g.n, c: g.cout, h: g.h, w: g.w, cout: g.c, k: k}
 	if wff, ok := any(wf).([]float32); ok {
 		if pg, ok := packedBackend(); ok {
-			convBackDataImplicit(pg, tg, wff, any(gr).([]float32), any(dx).([]float32))
+			dxf := any(dx).([]float32)
+			convBackDataImplicit(pg, tg, wff, any(gr).([]float32), func(i int, grid []float32) {
+				copyFromGrid(grid, tg, dxf[i*g.c*hw:(i+1)*g.c*hw])
+			})
 			return
 		}
 	}
@@ -396,6 +390,24 @@ func convBackData[T float](g convGeom, w, gr, dx []T) {
 		im2col(pads[wk], tg, cols[wk])
 		gemm(false, false, g.c, hw, kd, wf, kd, cols[wk], hw, 0, dx[i*g.c*hw:(i+1)*g.c*hw], hw)
 	})
+}
+
+// flippedWeights returns w̃[c, (o,ky,kx)] = w[o, c, k-1-ky, k-1-kx] in a
+// scratch buffer (give it back when done).
+func flippedWeights[T float](g convGeom, w []T) []T {
+	k := g.k
+	kd := g.cout * k * k
+	wf := scratchFor[T]().take(g.c * kd)
+	for o := 0; o < g.cout; o++ {
+		for c := 0; c < g.c; c++ {
+			src := w[(o*g.c+c)*k*k : (o*g.c+c+1)*k*k]
+			dst := wf[c*kd+o*k*k : c*kd+(o+1)*k*k]
+			for j := range dst {
+				dst[j] = src[k*k-1-j]
+			}
+		}
+	}
+	return wf
 }
 
 // convFilterOp is the weight gradient of a convolution: dw = Σₙ gₙ·im2col(xₙ)ᵀ.
@@ -455,7 +467,7 @@ func (op *convFilterOp) Do(vals ...G.Value) (G.Value, error) {
 func convBackFilter[T float](g convGeom, x, gr, dw []T) {
 	if xf, ok := any(x).([]float32); ok && g.k > 1 {
 		if pg, ok := packedBackend(); ok {
-			convBackFilterImplicit(pg, g, xf, any(gr).([]float32), any(dw).([]float32))
+			convBackFilterImplicit(pg, g, plainSource(xf, g), any(gr).([]float32), any(dw).([]float32))
 			return
 		}
 	}

@@ -61,10 +61,20 @@ func padWithSlack(x []float32, g convGeom, xp []float32) {
 	clear(xp[g.paddedLen():g.padTotal()])
 }
 
-// convImplicit computes out = a · im2col(x) per image on the padded grid
-// and hands each image's grid (cout × H·pw) to store; a is (cout, C·k²).
-func convImplicit(pg packedGEMM, g convGeom, x, a []float32, store func(i int, grid []float32)) {
-	hw, kd, nq := g.hw(), g.kdim(), g.gridSize()
+// source writes image i of a convolution's input, zero-padded with slack
+// (see padWithSlack), into xp.
+type source func(i int, xp []float32)
+
+// plainSource is the source of an NCHW input x of geometry g.
+func plainSource(x []float32, g convGeom) source {
+	chw := g.c * g.hw()
+	return func(i int, xp []float32) { padWithSlack(x[i*chw:(i+1)*chw], g, xp) }
+}
+
+// convImplicit computes a · im2col(xᵢ) per image on the padded grid and
+// hands each image's grid (cout × H·pw) to store; a is (cout, C·k²).
+func convImplicit(pg packedGEMM, g convGeom, src source, a []float32, store func(i int, grid []float32)) {
+	kd, nq := g.kdim(), g.gridSize()
 	off := tapOffsets(g)
 	sc := scratchFor[float32]()
 	nw := min(workers(), g.n)
@@ -73,16 +83,27 @@ func convImplicit(pg packedGEMM, g convGeom, x, a []float32, store func(i int, g
 	defer sc.give(pads...)
 	defer sc.give(grids...)
 	parallelFor(g.n, func(wk, i int) {
-		padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
+		src(i, pads[wk])
 		pg.run(false, g.cout, nq, kd, a, kd, bMatrix{kind: bRowOff, data: pads[wk], off: off}, 0, grids[wk], nq)
 		store(i, grids[wk])
 	})
 }
 
-// convForwardImplicit is convForward for float32 on a packed backend.
-func convForwardImplicit(pg packedGEMM, g convGeom, x, w, b, y []float32, relu bool) {
+// copyFromGrid copies the image columns of a padded-grid output (cout ×
+// H·pw, g's geometry) into dst (cout, H, W).
+func copyFromGrid(grid []float32, g convGeom, dst []float32) {
 	hw, pw, nq := g.hw(), g.padW(), g.gridSize()
-	convImplicit(pg, g, x, w, func(i int, grid []float32) {
+	for c := 0; c < g.cout; c++ {
+		for r := 0; r < g.h; r++ {
+			copy(dst[c*hw+r*g.w:c*hw+(r+1)*g.w], grid[c*nq+r*pw:c*nq+r*pw+g.w])
+		}
+	}
+}
+
+// convForwardImplicit is convForward for float32 on a packed backend.
+func convForwardImplicit(pg packedGEMM, g convGeom, src source, w, b, y []float32, relu bool) {
+	hw, pw, nq := g.hw(), g.padW(), g.gridSize()
+	convImplicit(pg, g, src, w, func(i int, grid []float32) {
 		yn := y[i*g.cout*hw : (i+1)*g.cout*hw]
 		for co := 0; co < g.cout; co++ {
 			bv := b[co]
@@ -102,24 +123,17 @@ func convForwardImplicit(pg packedGEMM, g convGeom, x, w, b, y []float32, relu b
 }
 
 // convBackDataImplicit is convBackData's product for float32 on a packed
-// backend: dx = wf · im2col(g) with wf the flipped, transposed weights
-// (C, Cout·k²) and tg the geometry of the convolution of g.
-func convBackDataImplicit(pg packedGEMM, tg convGeom, wf, gr, dx []float32) {
-	hw, pw, nq := tg.hw(), tg.padW(), tg.gridSize()
-	convImplicit(pg, tg, gr, wf, func(i int, grid []float32) {
-		dn := dx[i*tg.cout*hw : (i+1)*tg.cout*hw]
-		for c := 0; c < tg.cout; c++ {
-			for r := 0; r < tg.h; r++ {
-				copy(dn[c*hw+r*tg.w:c*hw+(r+1)*tg.w], grid[c*nq+r*pw:c*nq+r*pw+tg.w])
-			}
-		}
-	})
+// backend: dxᵢ = wf · im2col(gᵢ) with wf the flipped, transposed weights
+// (C, Cout·k²) and tg the geometry of the convolution of g; store gets
+// each image's padded grid (C × H·pw).
+func convBackDataImplicit(pg packedGEMM, tg convGeom, wf, gr []float32, store func(i int, grid []float32)) {
+	convImplicit(pg, tg, plainSource(gr, tg), wf, store)
 }
 
 // convBackFilterImplicit is convBackFilter for float32 on a packed backend:
 // dw = Σₙ ĝₙ · im2row(xₙ), where ĝₙ is gₙ on the padded grid (zero in the
 // columns beyond the image) and im2row is read out of the padded image.
-func convBackFilterImplicit(pg packedGEMM, g convGeom, x, gr, dw []float32) {
+func convBackFilterImplicit(pg packedGEMM, g convGeom, src source, gr, dw []float32) {
 	hw, kd, pw, nq := g.hw(), g.kdim(), g.padW(), g.gridSize()
 	off := tapOffsets(g)
 	sc := scratchFor[float32]()
@@ -133,7 +147,7 @@ func convBackFilterImplicit(pg packedGEMM, g convGeom, x, gr, dw []float32) {
 	// Each image has its own part and the parts are added in image order,
 	// so dw depends neither on scheduling nor on the number of workers.
 	parallelFor(g.n, func(wk, i int) {
-		padWithSlack(x[i*g.c*hw:(i+1)*g.c*hw], g, pads[wk])
+		src(i, pads[wk])
 		gn := gr[i*g.cout*hw : (i+1)*g.cout*hw]
 		grid := grids[wk]
 		for co := 0; co < g.cout; co++ {
