@@ -6,9 +6,22 @@
 // Compute as one graph operation. Run with Input.Maps (or Intermediates) also returns the intermediate maps
 // (contours, distance maps, boundaries, directions) for plotting. The specification is docs/LOSSES.md.
 //
-// Everything is computed in float64 whatever the element type; distances are exact integers. The distance
-// transforms run in linear time: CityBlock (two raster sweeps) and EuclideanSq (Felzenszwalb-Huttenlocher lower
-// envelope). Per-image work runs on all GOMAXPROCS cores.
+// Everything is computed in float64 whatever the element type, so float32 and float64 logits of the same values
+// give the same result; distances are exact integers. The distance transforms run in linear time: CityBlock
+// (two raster sweeps) and EuclideanSq (Felzenszwalb-Huttenlocher lower envelope). The boundary loss's window
+// maxima are van Herk / Gil-Werman running maxima and its binary max-pools running counts, O(1) per pixel
+// whatever the window. Work runs per image (or per image and class) on all GOMAXPROCS cores; every sum is
+// reduced in a fixed order, so results are bit-identical from run to run and whatever GOMAXPROCS is.
+//
+// # Speed
+//
+// A Workspace keeps every buffer between calls (Run with the same Workspace allocates almost nothing after the
+// first call). The softmax, the cross-entropy term and its gradient are one pass. Default mode's softmax uses
+// a polynomial exponential and reciprocals (relative error below 3e-15); compat keeps math.Exp and divisions.
+// Compat DTL's [N,N,H,W] penalty is evaluated in an exact factorised form, sum over (a,b) of
+// sum_k p_k(b)·m_k(a) = sum_k (sum_b p_k(b))·(sum_a m_k(a)), in O(N) per pixel instead of O(N^2); it holds while
+// no probability that meets a non-zero penalty has underflowed to 0, and the entry-by-entry form runs otherwise
+// (and for reduction "none", which lists the entries).
 //
 // # Modes
 //
