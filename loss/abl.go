@@ -87,7 +87,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			g = grow(&ws.gr, gsh.Len())
 		}
 	}
-	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g, pr.mode == Default)
+	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g, pr.mode == Default, true)
 	res.Loss = ce
 	var mp *ABLMaps
 	if res.Maps != nil {

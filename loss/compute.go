@@ -321,9 +321,9 @@ func store[T Float](dst []T, g []float64, sh Shape) {
 // on the stack while it sweeps the class planes).
 const softmaxBlock = 256
 
-// softmaxImage fills p and lp (softmax and log-softmax over the class axis) of one image from x, all c planes
-// of hw pixels. When ce is not nil it also evaluates that image's cross-entropy term (see ceImage) block by
-// block, while the block's probabilities are still in cache.
+// softmaxImage fills p and lp (softmax and log-softmax over the class axis; lp may be nil) of one image from
+// x, all c planes of hw pixels. When ce is not nil it also evaluates that image's cross-entropy term (see
+// ceImage) block by block, while the block's probabilities are still in cache.
 //
 // fast (default mode) uses expNonPos and a reciprocal instead of math.Exp and a division per class: results
 // differ from the exact ones by a few ulp. Compat keeps the exact operations.
@@ -368,21 +368,26 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 		}
 		for k := 0; k < c; k++ {
 			o := k*hw + b0
-			pk, lpk, xk := p[o : o+nb][:nb], lp[o : o+nb][:nb], x[o : o+nb][:nb]
+			pk := p[o : o+nb][:nb]
 			if fast {
 				for i, v := range s {
 					pk[i] *= v
-					lpk[i] = xk[i] - m[i] - ls[i]
 				}
+			} else {
+				for i, v := range s {
+					pk[i] /= v
+				}
+			}
+			if lp == nil {
 				continue
 			}
-			for i, v := range s {
-				pk[i] /= v
+			lpk, xk := lp[o : o+nb][:nb], x[o : o+nb][:nb]
+			for i := range lpk {
 				lpk[i] = xk[i] - m[i] - ls[i]
 			}
 		}
 		if ce != nil {
-			ce.block(p, lp, c, hw, b0, nb)
+			ce.block(x, p, m, ls, c, hw, b0, nb)
 		}
 	}
 }
@@ -399,7 +404,8 @@ type ceImage struct {
 }
 
 // block adds pixels [b0, b0+nb) of the image to the cross-entropy sum and writes their gradient.
-func (ce *ceImage) block(p, lp []float64, c, hw, b0, nb int) {
+// m and ls are the block's maxima and log sums: log p_t = x_t - m - ls.
+func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
 	for ij := b0; ij < b0+nb; ij++ {
 		t := ce.labels[ij]
 		if t == ce.ign {
@@ -417,7 +423,7 @@ func (ce *ceImage) block(p, lp []float64, c, hw, b0, nb int) {
 		if ce.w != nil {
 			wt = ce.w[t]
 		}
-		l := -wt * lp[int(t)*hw+ij]
+		l := -wt * (x[int(t)*hw+ij] - m[ij-b0] - ls[ij-b0])
 		if ce.cemap != nil {
 			ce.cemap[ij] = l
 		}
@@ -448,13 +454,15 @@ type ceTerm struct {
 // nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
 // nil it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
 // valid pixel). For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
-// inexact operations (default mode). The sums run per image in pixel
+// inexact operations (default mode); lp is computed only when wantLP is set (nil otherwise). The sums run per image in pixel
 // order and then over the images in order, so the result does not depend on the number of workers.
-func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fast bool) (p, lp []float64,
+func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fast, wantLP bool) (p, lp []float64,
 	loss float64, ok bool) {
 	hw, c := sh.H*sh.W, sh.C
 	p = grow(&ws.p, sh.Len())
-	lp = grow(&ws.lp, sh.Len())
+	if wantLP {
+		lp = grow(&ws.lp, sh.Len())
+	}
 	part := grow(&ws.img, sh.N)
 	scale, sumw := 1.0, 0.0
 	if ce != nil {
@@ -497,7 +505,11 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		} else if g != nil {
 			clear(g[o : o+c*hw])
 		}
-		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lp[o:o+c*hw], c, hw, ci, fast)
+		var lpn []float64
+		if lp != nil {
+			lpn = lp[o : o+c*hw]
+		}
+		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lpn, c, hw, ci, fast)
 		if ci != nil {
 			part[n] = ci.sum
 		}
@@ -547,7 +559,7 @@ func (ws *Workspace) gradBuf(sh Shape, want bool) []float64 {
 
 func (ws *Workspace) runCE(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
 	_, _, l, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
-		ws.gradBuf(sh, wantGrad), pr.mode == Default)
+		ws.gradBuf(sh, wantGrad), pr.mode == Default, false)
 	if !ok && pr.mode == Compat {
 		return fmt.Errorf("loss ce: reduction \"mean\" over no valid pixel (every label is the ignore index %d): "+
 			"segloss returns NaN", pr.ign)

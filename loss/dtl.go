@@ -60,7 +60,7 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	}
 	g := ws.gradBuf(sh, wantGrad)
 	p, _, ce, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
-		cemap: cemap}, g, pr.mode == Default)
+		cemap: cemap}, g, pr.mode == Default, false)
 	if !ok && compat {
 		return fmt.Errorf("loss dtl: reduction \"mean\" with every pixel labelled %d: segloss's CE term is NaN", pr.ign)
 	}
@@ -293,36 +293,53 @@ func (ws *Workspace) dtlFactorised(p []float64, m []int32, classes []int32, sh S
 	rows := grow(&ws.part, h)
 	rowCnt := grow(&ws.cnt, h)
 	under := grow(&ws.bad, h)
-	parallelFor(h, func(_, i int) {
-		var s float64
+	scr := ws.scratchFor(workerCount(h))
+	parallelFor(h, func(wk, i int) {
+		sc := scr[wk]
+		on := grow(&sc.b[0], w)
+		ps := grow(&sc.f[0], nk*w)
 		cnt, bad := 0, 0
-		for ij := i * w; ij < (i+1)*w; ij++ {
+		// Pixels (a, ij) of this row with some non-zero m, and M_k(ij) = sum_a m_k(a, ij).
+		for a := 0; a < n; a++ {
+			clear(on)
+			for kk := 0; kk < nk; kk++ {
+				mk := m[(kk*n+a)*hw+i*w : (kk*n+a)*hw+(i+1)*w][:len(on)]
+				for j, v := range mk {
+					on[j] = on[j] || v != 0
+				}
+			}
+			for _, o := range on {
+				if o {
+					cnt++
+				}
+			}
+		}
+		for kk, k := range classes {
+			msum := ms[kk*hw+i*w : kk*hw+(i+1)*w]
+			clear(msum)
 			for a := 0; a < n; a++ {
-				for kk := 0; kk < nk; kk++ {
-					if m[(kk*n+a)*hw+ij] != 0 {
-						cnt++
-						break
+				for j, v := range m[(kk*n+a)*hw+i*w : (kk*n+a)*hw+(i+1)*w][:len(msum)] {
+					msum[j] += v
+				}
+			}
+			// P_k(ij) = sum_b p_k(b, ij), and whether a p that meets a non-zero M has underflowed.
+			pk := ps[kk*w : (kk+1)*w][:len(msum)]
+			clear(pk)
+			for b := 0; b < n; b++ {
+				for j, v := range p[(b*c+int(k))*hw+i*w : (b*c+int(k))*hw+(i+1)*w][:len(msum)] {
+					pk[j] += v
+					if v == 0 && msum[j] != 0 {
+						bad++
 					}
 				}
 			}
-			for kk, k := range classes {
-				var msum int32
-				for a := 0; a < n; a++ {
-					msum += m[(kk*n+a)*hw+ij]
+		}
+		var s float64
+		for j := 0; j < w; j++ {
+			for kk := 0; kk < nk; kk++ {
+				if mv := ms[kk*hw+i*w+j]; mv != 0 {
+					s += ps[kk*w+j] * float64(mv)
 				}
-				ms[kk*hw+ij] = msum
-				if msum == 0 {
-					continue
-				}
-				var ps float64
-				for b := 0; b < n; b++ {
-					v := p[(b*c+int(k))*hw+ij]
-					if v == 0 {
-						bad++
-					}
-					ps += v
-				}
-				s += ps * float64(msum)
 			}
 		}
 		rows[i], rowCnt[i], under[i] = s, cnt, bad

@@ -8,18 +8,29 @@ import "math"
 // pairs of two valid pixels are compared, so an unknown region creates no contour.
 func Contour(mask, valid []bool, h, w int, dst []bool) {
 	for i := 0; i < h; i++ {
-		for j := 0; j < w; j++ {
-			o := i*w + j
-			c := false
-			if valid == nil || valid[o] {
-				m := mask[o]
-				if i < h-1 && mask[o+w] != m && (valid == nil || valid[o+w]) {
-					c = true
-				} else if j > 0 && mask[o-1] != m && (valid == nil || valid[o-1]) {
-					c = true
-				}
+		row, out := mask[i*w:(i+1)*w], dst[i*w:(i+1)*w]
+		out = out[:len(row)]
+		if i == h-1 {
+			clear(out)
+		} else if down := mask[(i+1)*w : (i+2)*w][:len(row)]; valid == nil {
+			for j, m := range row {
+				out[j] = m != down[j]
 			}
-			dst[o] = c
+		} else {
+			v, vd := valid[i*w : (i+1)*w][:len(row)], valid[(i+1)*w : (i+2)*w][:len(row)]
+			for j, m := range row {
+				out[j] = m != down[j] && v[j] && vd[j]
+			}
+		}
+		if valid == nil {
+			for j := 1; j < len(row); j++ {
+				out[j] = out[j] || row[j] != row[j-1]
+			}
+			continue
+		}
+		v := valid[i*w : (i+1)*w][:len(row)]
+		for j := 1; j < len(row); j++ {
+			out[j] = out[j] || (row[j] != row[j-1] && v[j] && v[j-1])
 		}
 	}
 }
