@@ -199,22 +199,7 @@ func convForward[T float](g convGeom, x, w, b, y []T, relu bool) {
 // padImage copies one image x (C,H,W) into xp (C, H+2p, W+2p) with a zero
 // border of width p = k/2.
 func padImage[T float](x []T, g convGeom, xp []T) {
-	p := g.k / 2
-	pw, ph := g.w+2*p, g.h+2*p
-	for c := 0; c < g.c; c++ {
-		plane := xp[c*ph*pw : (c+1)*ph*pw]
-		clear(plane[:p*pw+p])
-		for y := 0; y < g.h; y++ {
-			d := (y+p)*pw + p
-			copy(plane[d:d+g.w], x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w])
-			// The right border of this row and the left one of the next.
-			gap := plane[d+g.w : min(d+g.w+2*p, len(plane))]
-			for i := range gap {
-				gap[i] = 0
-			}
-		}
-		clear(plane[(g.h+p)*pw+p:])
-	}
+	padPlanes(g, xp, func(c, y int, dst []T) { copy(dst, x[(c*g.h+y)*g.w:(c*g.h+y+1)*g.w]) })
 }
 
 // paddedLen is the length of the padded image of g.

@@ -46,7 +46,33 @@ func oursConv(relu bool) builder {
 	return func(ps []*G.Node) (*G.Node, error) { return Conv2D(ps[0], ps[1], ps[2], relu) }
 }
 
+func stockConcatConv(k int, up, relu bool) builder {
+	return func(ps []*G.Node) (*G.Node, error) {
+		low := ps[1]
+		if up {
+			var err error
+			if low, err = G.Upsample2D(low, 2); err != nil {
+				return nil, err
+			}
+		}
+		x, err := G.Concat(1, ps[0], low)
+		if err != nil {
+			return nil, err
+		}
+		return stockConv(k, relu)([]*G.Node{x, ps[2], ps[3]})
+	}
+}
+
+func oursConcatConv(up, relu bool) builder {
+	return func(ps []*G.Node) (*G.Node, error) {
+		return ConcatConv(ps[0], ps[1], ps[2], ps[3], up, ConvOptions{ReLU: relu})
+	}
+}
+
 var opCases = []opCase{
+	{"conv-cat-up-relu", [][]int{{2, 3, 6, 4}, {2, 2, 3, 2}, {4, 5, 3, 3}, {1, 4, 1, 1}}, stockConcatConv(3, true, true), oursConcatConv(true, true), false},
+	{"conv-cat-same", [][]int{{2, 2, 5, 5}, {2, 3, 5, 5}, {3, 5, 3, 3}, {1, 3, 1, 1}}, stockConcatConv(3, false, false), oursConcatConv(false, false), false},
+	{"conv-cat-1x1-up", [][]int{{3, 2, 4, 6}, {3, 1, 2, 3}, {2, 3, 1, 1}, {1, 2, 1, 1}}, stockConcatConv(1, true, false), oursConcatConv(true, false), false},
 	{"conv3x3-relu", [][]int{{2, 3, 6, 5}, {4, 3, 3, 3}, {1, 4, 1, 1}}, stockConv(3, true), oursConv(true), false},
 	{"conv3x3", [][]int{{3, 2, 5, 7}, {5, 2, 3, 3}, {1, 5, 1, 1}}, stockConv(3, false), oursConv(false), false},
 	{"conv1x1", [][]int{{2, 3, 4, 4}, {6, 3, 1, 1}, {1, 6, 1, 1}}, stockConv(1, false), oursConv(false), false},
@@ -285,6 +311,7 @@ func TestConvEveryBackend(t *testing.T) {
 	defer SetGEMM(defaultGEMMName())
 	cases := append([]opCase{
 		{"conv3x3-wide", [][]int{{3, 5, 7, 53}, {50, 5, 3, 3}, {1, 50, 1, 1}}, stockConv(3, true), oursConv(true), false},
+		{"conv-cat-wide", [][]int{{2, 20, 6, 50}, {2, 30, 3, 25}, {50, 50, 3, 3}, {1, 50, 1, 1}}, stockConcatConv(3, true, true), oursConcatConv(true, true), false},
 	}, opCases...)
 	for _, name := range GEMMBackends() {
 		if err := SetGEMM(name); err != nil {
