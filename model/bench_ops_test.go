@@ -120,15 +120,19 @@ func TestFastOpsMatchStockNetwork(t *testing.T) {
 // TestTrainingGraphOps checks the shape of the fast training graphs: every
 // 3x3 convolution without batch norm carries its ReLU, batch norm carries
 // it otherwise (no separate ReLU op either way), batch norm has one
-// gradient pass, and the first convolution computes no input gradient.
+// gradient pass, the first convolution computes no input gradient, and the
+// decoders' first convolutions read skip and low directly (no concat or
+// upsample op).
 func TestTrainingGraphOps(t *testing.T) {
 	cases := []struct {
 		bn   bool
 		want map[string]int
 	}{
 		// 3 encoder and 2 decoder blocks of two convolutions, one 1x1 head.
-		{false, map[string]int{"Conv3x3(relu=true,dx=true)": 9, "Conv3x3(relu=true,dx=false)": 1, "Conv1x1": 1, "ConvGradInput": 10}},
-		{true, map[string]int{"Conv3x3(relu=false,dx=true)": 9, "Conv3x3(relu=false,dx=false)": 1, "ConvGradInput": 10,
+		{false, map[string]int{"Conv3x3(relu=true,dx=true)": 7, "Conv3x3(relu=true,dx=false)": 1, "Conv1x1": 1, "ConvGradInput": 8,
+			"ConcatConv3x3(4+8,up=true,relu=true)": 1, "ConcatConv3x3(8+16,up=true,relu=true)": 1, "ConcatConvGradInput": 2}},
+		{true, map[string]int{"Conv3x3(relu=false,dx=true)": 7, "Conv3x3(relu=false,dx=false)": 1, "ConvGradInput": 8,
+			"ConcatConv3x3(4+8,up=true,relu=false)": 1, "ConcatConv3x3(8+16,up=true,relu=false)": 1,
 			"BatchNorm#": 10, "BatchNormGrad#": 30, "BatchNorm+ReLU": 10}},
 	}
 	for _, tc := range cases {
@@ -155,8 +159,10 @@ func TestTrainingGraphOps(t *testing.T) {
 			if strings.HasPrefix(s, "BatchNorm#") && strings.HasSuffix(s, "relu=true)") {
 				count["BatchNorm+ReLU"]++
 			}
-			if strings.HasPrefix(s, "ReLU#") {
-				count["ReLU"]++
+			for _, p := range []string{"ReLU#", "Concat[", "Upsample2#"} {
+				if strings.HasPrefix(s, p) {
+					count[p]++
+				}
 			}
 		}
 		for k, v := range tc.want {
@@ -164,8 +170,10 @@ func TestTrainingGraphOps(t *testing.T) {
 				t.Errorf("batch norm %t: %d %s ops, want %d (all counts %v)", tc.bn, count[k], k, v, count)
 			}
 		}
-		if count["ReLU"] != 0 {
-			t.Errorf("batch norm %t: %d separate ReLU ops, want 0", tc.bn, count["ReLU"])
+		for _, p := range []string{"ReLU#", "Concat[", "Upsample2#"} {
+			if count[p] != 0 {
+				t.Errorf("batch norm %t: %d separate %s ops, want 0", tc.bn, count[p], p)
+			}
 		}
 	}
 }

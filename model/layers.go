@@ -40,6 +40,30 @@ func conv3x3(x, w, b *G.Node, withReLU, dataInput bool) (*G.Node, error) {
 	return relu(y)
 }
 
+// concatConv3x3 is conv3x3 (without the data-input case) applied to the
+// channel concatenation of skip and low, low upsampled 2x (nearest) first
+// when up is set. The fast op builds neither tensor.
+func concatConv3x3(skip, low, w, b *G.Node, up, withReLU bool) (*G.Node, error) {
+	if !stockOps() {
+		y, err := nnops.ConcatConv(skip, low, w, b, up, nnops.ConvOptions{ReLU: withReLU})
+		if err != nil {
+			return nil, fmt.Errorf("decoder conv3x3: %w", err)
+		}
+		return y, nil
+	}
+	x := low
+	var err error
+	if up {
+		if x, err = upsample2(low); err != nil {
+			return nil, err
+		}
+	}
+	if x, err = concat(skip, x); err != nil {
+		return nil, err
+	}
+	return conv3x3(x, w, b, withReLU, false)
+}
+
 // conv1x1 is a 1x1 convolution plus a per-channel bias: x (N,Cin,H,W),
 // w (Cout,Cin,1,1), b (1,Cout,1,1).
 func conv1x1(x, w, b *G.Node) (*G.Node, error) {

@@ -162,10 +162,18 @@ func (b *builder) bnStatsFor(c int) *bnStats {
 	return s
 }
 
+// blockInput is the input of a convBlock: x, or for a decoder block the
+// concatenation of skip and x (upsampled 2x when up is set).
+type blockInput struct {
+	x, skip   *G.Node
+	up        bool
+	dataInput bool // x is the network's input
+}
+
 // convBlock is two 3x3 convolutions, each followed by batch norm (if
-// enabled) and ReLU. dataInput marks x as the network's input.
-func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn, dataInput bool) (*G.Node, error) {
-	h := x
+// enabled) and ReLU; the first one reads the block's input in.
+func (b *builder) convBlock(prefix string, in blockInput, cin, cout int, bn bool) (*G.Node, error) {
+	h := in.x
 	for i, c := range []int{cin, cout} {
 		name := fmt.Sprintf("%s.conv%d", prefix, i+1)
 		w, err := b.param(name+".w", tensor.Shape{cout, c, 3, 3}, initHe)
@@ -176,7 +184,12 @@ func (b *builder) convBlock(prefix string, x *G.Node, cin, cout int, bn, dataInp
 		if err != nil {
 			return nil, err
 		}
-		if h, err = conv3x3(h, w, bias, !bn, dataInput && i == 0); err != nil {
+		if i == 0 && in.skip != nil {
+			h, err = concatConv3x3(in.skip, h, w, bias, in.up, !bn)
+		} else {
+			h, err = conv3x3(h, w, bias, !bn, in.dataInput && i == 0)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if bn {
@@ -211,18 +224,19 @@ func (b *builder) build(cfg Config, n, h, w int) (*net, error) {
 				return nil, err
 			}
 		}
-		if cur, err = b.convBlock(fmt.Sprintf("enc%d", l), cur, cin, c, cfg.BatchNorm, l == 0); err != nil {
+		if cur, err = b.convBlock(fmt.Sprintf("enc%d", l), blockInput{x: cur, dataInput: l == 0}, cin, c, cfg.BatchNorm); err != nil {
 			return nil, err
 		}
 		skips = append(skips, cur)
 		cin = c
 	}
 	for l := len(widths) - 2; l >= 0; l-- {
-		if cur, err = upsample2(cur); err != nil {
-			return nil, err
-		}
+		in := blockInput{x: cur, skip: skips[l], up: true}
 		cup := widths[l+1]
 		if cfg.Upsample == UpsampleLearned {
+			if cur, err = upsample2(cur); err != nil {
+				return nil, err
+			}
 			name := fmt.Sprintf("up%d", l)
 			wt, err := b.param(name+".w", tensor.Shape{widths[l], widths[l+1], 3, 3}, initHe)
 			if err != nil {
@@ -236,11 +250,9 @@ func (b *builder) build(cfg Config, n, h, w int) (*net, error) {
 				return nil, err
 			}
 			cup = widths[l]
+			in = blockInput{x: cur, skip: skips[l]}
 		}
-		if cur, err = concat(skips[l], cur); err != nil {
-			return nil, err
-		}
-		if cur, err = b.convBlock(fmt.Sprintf("dec%d", l), cur, widths[l]+cup, widths[l], cfg.BatchNorm, false); err != nil {
+		if cur, err = b.convBlock(fmt.Sprintf("dec%d", l), in, widths[l]+cup, widths[l], cfg.BatchNorm); err != nil {
 			return nil, err
 		}
 	}
