@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/segloss/segloss/internal/fileutil"
 )
 
 // Checkpoint file layout (all integers little-endian):
@@ -124,7 +126,7 @@ func (m *Model) Save(path string, info CheckpointInfo, solver Solver) error {
 // writeAtomic writes data to a temporary file next to path, syncs it and
 // renames it over path.
 func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func Create(path string, opts WriterOptions) (*Writer, error) {
 	if opts.Text == "" {
 		opts.Text = defaultText
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-", "")
 	if err != nil {
 		return nil, fmt.Errorf("segy: create %s: %w", path, err)
 	}
@@ -169,10 +169,6 @@ func (wr *Writer) Close() error {
 		return wr.err
 	}
 	if err := wr.w.Flush(); err != nil {
-		wr.abort()
-		return fmt.Errorf("segy: %s: %w", wr.path, err)
-	}
-	if err := wr.tmp.Chmod(0o644); err != nil {
 		wr.abort()
 		return fmt.Errorf("segy: %s: %w", wr.path, err)
 	}

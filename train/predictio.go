@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/segloss/segloss/internal/fileutil"
 	"github.com/segloss/segloss/segy"
 )
 
@@ -162,7 +163,7 @@ func createNPYStream(path string, shape []int) (*npyStream, error) {
 	for _, s := range shape {
 		n *= int64(s)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("probabilities %s: %w", path, err)
 	}
@@ -225,9 +226,6 @@ func (s *npyStream) close() error {
 	err := s.w.Flush()
 	if err == nil {
 		err = s.tmp.Sync()
-	}
-	if err == nil {
-		err = s.tmp.Chmod(0o644)
 	}
 	if cerr := s.tmp.Close(); err == nil {
 		err = cerr

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/segloss/segloss/internal/fileutil"
 )
 
 // EpochRecord is one row of a run's history.csv and log.jsonl.
@@ -99,7 +101,7 @@ func ReadHistory(dir string) ([]EpochRecord, error) {
 // writeFileAtomic writes path through a temporary file in the same folder
 // and renames it into place, so readers never see a half-written file.
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}

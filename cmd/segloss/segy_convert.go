@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/segloss/segloss/internal/fileutil"
 	"github.com/segloss/segloss/segy"
 )
 
@@ -164,7 +165,7 @@ func writeNpyFloat32(path string, shape []int, body func(io.Writer) error) error
 		pad = 0
 	}
 	header := dict + strings.Repeat(" ", pad) + "\n"
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -181,9 +182,6 @@ func writeNpyFloat32(path string, shape []int, body func(io.Writer) error) error
 		return fail(err)
 	}
 	if err := bw.Flush(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
