@@ -288,7 +288,9 @@ func reluMask[T float](y, dy, out []T) {
 func reluMask32(y, dy, out []float32) {
 	dy = dy[:len(y)]
 	out = out[:len(y)]
-	for i, v := range y {
+	done := reluMaskVec(y, dy, out)
+	for i := done; i < len(y); i++ {
+		v := y[i]
 		b := int32(math.Float32bits(v))
 		mask := uint32(^((b - 1) >> 31))
 		out[i] = math.Float32frombits(math.Float32bits(dy[i]) & mask)
@@ -568,16 +570,26 @@ func (op *biasGradOp) Do(vals ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// sumPlane returns the sum of x, vectorised for float32.
+func sumPlane[T float](x []T) T {
+	var sum T
+	done := 0
+	if xf, ok := any(x).([]float32); ok {
+		v, n := sumVec(xf)
+		sum, done = T(v), n
+	}
+	for _, v := range x[done:] {
+		sum += v
+	}
+	return sum
+}
+
 // channelSums writes the per-channel sums of g (n, c, s) into out (c).
 func channelSums[T float](g []T, n, c, s int, out []T) {
 	parallelFor(c, func(_, ch int) {
 		var acc float64
 		for i := 0; i < n; i++ {
-			var part T
-			for _, v := range g[(i*c+ch)*s : (i*c+ch+1)*s] {
-				part += v
-			}
-			acc += float64(part)
+			acc += float64(sumPlane(g[(i*c+ch)*s : (i*c+ch+1)*s]))
 		}
 		out[ch] = T(acc)
 	})

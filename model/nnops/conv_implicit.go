@@ -113,8 +113,9 @@ func convForwardImplicit(pg packedGEMM, g convGeom, src source, w, b, y []float3
 				if relu {
 					biasReLU(src, bv, dst)
 				} else {
-					for j, v := range src {
-						dst[j] = v + bv
+					done := biasActVec(src, bv, dst, false)
+					for j := done; j < len(src); j++ {
+						dst[j] = src[j] + bv
 					}
 				}
 			}
@@ -172,7 +173,9 @@ func convBackFilterImplicit(pg packedGEMM, g convGeom, src source, gr, dw []floa
 // becomes +0, so -0 does too, which reluMask32 relies on.
 func biasReLU(src []float32, b float32, dst []float32) {
 	dst = dst[:len(src)]
-	for j, v := range src {
+	done := biasActVec(src, b, dst, true)
+	for j := done; j < len(src); j++ {
+		v := src[j]
 		u := math.Float32bits(v + b)
 		dst[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
 	}

@@ -340,3 +340,49 @@ func TestConvEveryBackend(t *testing.T) {
 		}
 	}
 }
+
+// TestVectorElementwise checks the vectorised ReLU mask, bias + ReLU and
+// plane sum against their scalar definitions, edge values included, over
+// lengths that leave tails of every size.
+func TestVectorElementwise(t *testing.T) {
+	special := []float32{1, 0, 1e-45, -3, float32(math.Inf(1)), float32(math.Copysign(0, -1)), -1e-45, 2.5}
+	r := rand.New(rand.NewPCG(8, 8))
+	for n := 0; n <= 70; n++ {
+		y := make([]float32, n)
+		dy := randSlice(r, n)
+		for i := range y {
+			if i%3 == 0 {
+				y[i] = special[i%len(special)]
+			} else {
+				y[i] = float32(r.NormFloat64())
+			}
+		}
+		act := make([]float32, n)
+		biasReLU(y, -0.5, act)
+		// The mask reads ReLU outputs, which are never -0.
+		for i, v := range y {
+			if v == 0 && math.Signbit(float64(v)) {
+				y[i] = 0
+			}
+		}
+		out := make([]float32, n)
+		reluMask32(y, dy, out)
+		var want float64
+		for i := range y {
+			m := float32(0)
+			if y[i] > 0 {
+				m = dy[i]
+			}
+			if out[i] != m {
+				t.Fatalf("n %d: mask[%d] of y=%v: %v, want %v", n, i, y[i], out[i], m)
+			}
+			if a := max(y[i]-0.5, 0); act[i] != a || math.Signbit(float64(act[i])) {
+				t.Fatalf("n %d: bias+ReLU[%d] of %v: %v, want %v", n, i, y[i], act[i], a)
+			}
+			want += float64(dy[i])
+		}
+		if got := float64(sumPlane(dy)); math.Abs(got-want) > 1e-5*(1+math.Abs(want)) {
+			t.Fatalf("n %d: sum %v, want %v", n, got, want)
+		}
+	}
+}
