@@ -166,20 +166,23 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int32, h, w int, gF float64,
 	wantGrad bool, gk []float64, mp *BSLMaps, job int) float64 {
 	hw := h * w
-	q, mx, bp, bpe := grow(&s.f[0], hw), grow(&s.f[1], hw), grow(&s.f[2], hw), grow(&s.f[3], hw)
+	bp, gbp := grow(&s.f[0], hw), grow(&s.f[1], hw)
+	mk, ek := grow(&s.k[0], hw), grow(&s.k[1], hw) // keys of 1 - p, then of its window max; of bp, then of Bp_ext
 	argm, argp := grow(&s.i32[0], hw), grow(&s.i32[1], hw)
 	notK, bg, bge := grow(&s.u8[0], hw), grow(&s.u8[1], hw), grow(&s.u8[2], hw)
-	for ij, v := range pk {
-		q[ij] = 1 - v
+	for ij, v := range pk[:hw] {
+		mk[ij] = fkey(1 - v)
 	}
-	s.wmax.run(q, h, w, pr.theta0, mx, argm)
+	s.wmax.keys(mk, h, w, pr.theta0, argm)
+	zero := fkey(0)
 	for ij, y := range lk[:hw] {
 		if !compat && y == pr.ign {
-			bp[ij] = 0
+			bp[ij], ek[ij] = 0, zero
 			notK[ij] = 0
 			continue
 		}
-		bp[ij] = mx[ij] - q[ij]
+		v := unkey(mk[ij]) - (1 - pk[ij])
+		bp[ij], ek[ij] = v, fkey(v)
 		if y != k {
 			notK[ij] = 1
 		} else {
@@ -194,13 +197,13 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 		}
 	}
 	s.wmax.dilate(bg, h, w, pr.theta, bge)
-	s.wmax.run(bp, h, w, pr.theta, bpe, argp)
+	s.wmax.keys(ek, h, w, pr.theta, argp)
 	var sbp, sbg, a, cc float64
 	for ij, v := range bp[:hw] {
 		sbp += v
 		if bg[ij] != 0 {
 			sbg++
-			cc += bpe[ij]
+			cc += unkey(ek[ij])
 		}
 		if bge[ij] != 0 {
 			a += v
@@ -218,7 +221,9 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 			mp.GTExtended[job*hw+ij] = float64(bge[ij])
 		}
 		copy(mp.PredBoundary[job*hw:], bp)
-		copy(mp.PredExtended[job*hw:], bpe)
+		for ij, e := range ek[:hw] {
+			mp.PredExtended[job*hw+ij] = unkey(e)
+		}
 		mp.Precision[job], mp.Recall[job], mp.BF1[job] = P, R, f1
 	}
 	if !wantGrad {
@@ -226,7 +231,6 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 	}
 	gP := gF * 2 * R * (R + bfEps) / (den * den)
 	gR := gF * 2 * P * (P + bfEps) / (den * den)
-	gbp := mx // reuse: the window maximum is no longer needed
 	in, off := 1/(sbp+bfEps), a/((sbp+bfEps)*(sbp+bfEps))
 	gIn, gOut := gP*(in-off), gP*(0-off)
 	for ij, e := range bge[:hw] {

@@ -46,6 +46,7 @@ type scratch struct {
 	b    [4][]bool
 	i32  [4][]int32
 	u8   [4][]uint8
+	k    [2][]uint64
 	i64  []int64
 	edt  edtScratch
 	wmax wmaxScratch
@@ -335,9 +336,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 		copy(m, x[b0:b0+nb])
 		for k := 1; k < c; k++ {
 			for i, v := range x[k*hw+b0 : k*hw+b0+nb][:nb] {
-				if v > m[i] {
-					m[i] = v
-				}
+				m[i] = max(m[i], v) // branch-free
 			}
 		}
 		clear(s)
@@ -406,16 +405,14 @@ type ceImage struct {
 // block adds pixels [b0, b0+nb) of the image to the cross-entropy sum and writes their gradient.
 // m and ls are the block's maxima and log sums: log p_t = x_t - m - ls.
 func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
-	for ij := b0; ij < b0+nb; ij++ {
-		t := ce.labels[ij]
+	var gwb [softmaxBlock]float64
+	gw := gwb[:nb] // gradient weight per pixel: 0 on ignore pixels
+	lab := ce.labels[b0 : b0+nb][:nb]
+	for i, t := range lab {
 		if t == ce.ign {
+			gw[i] = 0
 			if ce.cemap != nil {
-				ce.cemap[ij] = 0
-			}
-			if ce.g != nil {
-				for k := 0; k < c; k++ {
-					ce.g[k*hw+ij] = 0
-				}
+				ce.cemap[b0+i] = 0
 			}
 			continue
 		}
@@ -423,20 +420,28 @@ func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
 		if ce.w != nil {
 			wt = ce.w[t]
 		}
-		l := -wt * (x[int(t)*hw+ij] - m[ij-b0] - ls[ij-b0])
+		l := -wt * (x[int(t)*hw+b0+i] - m[i] - ls[i])
 		if ce.cemap != nil {
-			ce.cemap[ij] = l
+			ce.cemap[b0+i] = l
 		}
 		ce.sum += l
-		if ce.g != nil {
-			gw := ce.scale
-			if ce.w != nil {
-				gw *= ce.w[t]
-			}
-			for k := 0; k < c; k++ {
-				ce.g[k*hw+ij] = gw * p[k*hw+ij]
-			}
-			ce.g[int(t)*hw+ij] -= gw
+		gw[i] = ce.scale
+		if ce.w != nil {
+			gw[i] *= ce.w[t]
+		}
+	}
+	if ce.g == nil {
+		return
+	}
+	for k := 0; k < c; k++ {
+		gk, pk := ce.g[k*hw+b0 : k*hw+b0+nb][:nb], p[k*hw+b0 : k*hw+b0+nb][:nb]
+		for i, v := range pk {
+			gk[i] = gw[i] * v
+		}
+	}
+	for i, t := range lab {
+		if t != ce.ign {
+			ce.g[int(t)*hw+b0+i] -= gw[i]
 		}
 	}
 }

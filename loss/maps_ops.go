@@ -70,12 +70,21 @@ func unkey(k uint64) float64 {
 }
 
 func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []int32) {
-	r := (size - 1) / 2
-	n := h * w
-	key := grow(&s.key, n)
-	for i, v := range src[:n] {
+	key := grow(&s.key, h*w)
+	for i, v := range src[:h*w] {
 		key[i] = fkey(v)
 	}
+	s.keys(key, h, w, size, arg)
+	for i, k := range key {
+		dst[i] = unkey(k)
+	}
+}
+
+// keys is WindowMax on fkey keys, in place: key (len h*w) is replaced by the window maxima's keys. arg may be
+// nil.
+func (s *wmaxScratch) keys(key []uint64, h, w, size int, arg []int32) {
+	r := (size - 1) / 2
+	n := h * w
 	if arg == nil {
 		arg = grow(&s.oa, n)
 	}
@@ -91,29 +100,26 @@ func (s *wmaxScratch) run(src []float64, h, w, size int, dst []float64, arg []in
 		}
 	}
 	out := key // the source keys are no longer needed
-	if size <= wmaxDirect {
-		for i := 0; i < h; i++ {
-			lo, hi := max(i-r, 0), min(i+r, h-1)
-			d, da := out[i*w:(i+1)*w], arg[i*w:(i+1)*w]
-			copy(d, tv[lo*w:(lo+1)*w])
-			copy(da, ta[lo*w:(lo+1)*w])
-			da = da[:len(d)]
-			for ii := lo + 1; ii <= hi; ii++ {
-				v, a := tv[ii*w : (ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
-				for j, x := range v {
-					y, k := d[j], da[j]
-					if x > y {
-						k = a[j]
-					}
-					d[j], da[j] = max(x, y), k
+	if size > wmaxDirect {
+		colMaxHGW(tv, ta, out, arg, h, w, r, gv, hv, ga, ha)
+		return
+	}
+	for i := 0; i < h; i++ {
+		lo, hi := max(i-r, 0), min(i+r, h-1)
+		d, da := out[i*w:(i+1)*w], arg[i*w:(i+1)*w]
+		copy(d, tv[lo*w:(lo+1)*w])
+		copy(da, ta[lo*w:(lo+1)*w])
+		da = da[:len(d)]
+		for ii := lo + 1; ii <= hi; ii++ {
+			v, a := tv[ii*w : (ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
+			for j, x := range v {
+				y, k := d[j], da[j]
+				if x > y {
+					k = a[j]
 				}
+				d[j], da[j] = max(x, y), k
 			}
 		}
-	} else {
-		colMaxHGW(tv, ta, out, arg, h, w, r, gv, hv, ga, ha)
-	}
-	for i, k := range out[:n] {
-		dst[i] = unkey(k)
 	}
 }
 
