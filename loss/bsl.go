@@ -166,6 +166,11 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int32, h, w int, gF float64,
 	wantGrad bool, gk []float64, mp *BSLMaps, job int) float64 {
 	hw := h * w
+	if mp == nil && !hasBoundary(lk[:hw], k, compat, pr.ign) {
+		// Without a ground-truth boundary (class k absent, or covering every labelled pixel) Bg = 0, so
+		// a = c = 0, P = R = 0, BF1 = 0 and both partial derivatives are 0: nothing to add.
+		return 0
+	}
 	bp, gbp := grow(&s.f[0], hw), grow(&s.f[1], hw)
 	mk, ek := grow(&s.k[0], hw), grow(&s.k[1], hw) // keys of 1 - p, then of its window max; of bp, then of Bp_ext
 	argm, argp := grow(&s.i32[0], hw), grow(&s.i32[1], hw)
@@ -256,4 +261,22 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 		gk[argm[ij]] -= v
 	}
 	return f1
+}
+
+// hasBoundary reports whether labels lk hold both a class-k pixel and a pixel that counts as "not k" (any other
+// label in compat mode, where ignore pixels were rewritten to 0; any other valid label in default mode), the
+// precondition of a non-empty ground-truth boundary Bg.
+func hasBoundary(lk []int32, k int32, compat bool, ign int32) bool {
+	var in, out bool
+	for _, y := range lk {
+		if y == k {
+			in = true
+		} else if compat || y != ign {
+			out = true
+		}
+		if in && out {
+			return true
+		}
+	}
+	return false
 }

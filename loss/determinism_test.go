@@ -50,3 +50,44 @@ func TestSameBitsWhateverGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundarySkipsClassesWithoutBoundary checks the shortcut for (image, class) pairs without a ground-truth
+// boundary (class absent, or the whole image): with Maps (which runs every pair in full) and without (which
+// skips them), the loss and gradient are bit-identical, and those pairs have BF1 = 0.
+func TestBoundarySkipsClassesWithoutBoundary(t *testing.T) {
+	sh := Shape{3, 5, 16, 18}
+	rng := rand.New(rand.NewPCG(31, 37))
+	x, labels := randomCase(rng, sh, true, 1.5, 1)
+	hw := sh.H * sh.W
+	for ij := range hw {
+		labels[ij] = 2 // image 0: one class everywhere
+		if labels[hw+ij] == 4 {
+			labels[hw+ij] = 1 // image 1: class 4 absent
+		}
+	}
+	for _, mode := range []Mode{Default, Compat} {
+		s := Spec{Name: "boundary", Mode: mode}
+		gFull, gSkip := make([]float64, sh.Len()), make([]float64, sh.Len())
+		full, err := Run(NewWorkspace(), s, Input[float64]{Logits: x, Labels: labels, Shape: sh, Grad: gFull, Maps: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		skip, err := Run(NewWorkspace(), s, Input[float64]{Logits: x, Labels: labels, Shape: sh, Grad: gSkip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Float64bits(full.Loss) != math.Float64bits(skip.Loss) {
+			t.Errorf("%s: loss %v with every pair, %v with the shortcut", mode, full.Loss, skip.Loss)
+		}
+		for i := range gFull {
+			if math.Float64bits(gFull[i]) != math.Float64bits(gSkip[i]) {
+				t.Fatalf("%s: grad[%d] %v with every pair, %v with the shortcut", mode, i, gFull[i], gSkip[i])
+			}
+		}
+		for _, job := range []int{0, 1, 2, 3, 4, sh.C + 4} {
+			if f := full.Maps.BSL.BF1[job]; f != 0 {
+				t.Errorf("%s: BF1 of image %d class %d is %v, want 0", mode, job/sh.C, job%sh.C, f)
+			}
+		}
+	}
+}
