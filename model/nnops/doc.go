@@ -1,7 +1,16 @@
 // Package nnops holds fast Gorgonia operations for the segloss U-Net: a fused
-// 2-D convolution with bias and optional ReLU, 2x2 max-pooling, nearest 2x
+// 2-D convolution with bias and optional ReLU (Conv), the same over the
+// channel concatenation of a skip tensor and an upsampled lower level
+// without building either (ConcatConv), 2x2 max-pooling, nearest 2x
 // upsampling, channel concatenation and a per-pixel softmax cross-entropy,
 // each over NCHW tensors and each with its own gradient operation.
+//
+// On the packed GEMM backends the convolutions are implicit: each image is
+// zero-padded once and the GEMM reads the shifted planes of the padded image
+// in place as the rows of its im2col matrix (and packs its im2row panels
+// straight out of it for the weight gradient), so no im2col or im2row matrix
+// is ever built. The weight gradient sums one part per image in image order,
+// so results do not depend on scheduling or on the number of cores.
 //
 // Every op keeps its output and scratch buffers between runs of a tape
 // machine: the value an op returns is the same tensor on every step, rewritten
