@@ -90,7 +90,8 @@ func padPlanes[T float](g convGeom, xp []T, row func(c, y int, dst []T)) {
 func upRow[T float](src, dst []T) {
 	dst = dst[:2*len(src)]
 	for j, v := range src {
-		dst[2*j], dst[2*j+1] = v, v
+		d := dst[2*j : 2*j+2 : 2*j+2]
+		d[0], d[1] = v, v
 	}
 }
 

@@ -78,22 +78,30 @@ func maxPoolForward[T float](x []T, planes, h, w int, y []T, arg []int32) {
 		for i := 0; i < oh; i++ {
 			r0 := xp[2*i*w : (2*i+1)*w]
 			r1 := xp[(2*i+1)*w : (2*i+2)*w]
-			for j := 0; j < ow; j++ {
-				best, at := r0[2*j], 2*i*w+2*j
-				if v := r0[2*j+1]; v > best {
-					best, at = v, 2*i*w+2*j+1
-				}
-				if v := r1[2*j]; v > best {
-					best, at = v, (2*i+1)*w+2*j
-				}
-				if v := r1[2*j+1]; v > best {
-					best, at = v, (2*i+1)*w+2*j+1
-				}
-				yp[i*ow+j] = best
-				ap[i*ow+j] = int32(at)
+			y := yp[i*ow : (i+1)*ow]
+			a := ap[i*ow : (i+1)*ow]
+			for j := range y {
+				// Branch-free (the winner is unpredictable); ties keep the
+				// first of a, b, c, d.
+				top, bot := r0[2*j:2*j+2:2*j+2], r1[2*j:2*j+2:2*j+2]
+				m01, i01 := top[0], b2i(top[1] > top[0])
+				m01 = max(m01, top[1])
+				m23, i23 := bot[0], w+b2i(bot[1] > bot[0])
+				m23 = max(m23, bot[1])
+				lower := b2i(m23 > m01)
+				y[j] = max(m01, m23)
+				a[j] = int32(2*i*w + 2*j + i01 + (i23-i01)*lower)
 			}
 		}
 	})
+}
+
+// b2i is 1 for true and 0 for false, without a branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (op *maxPoolOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
