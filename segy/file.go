@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -106,6 +107,15 @@ type Options struct {
 	Samples int
 	// Container forces SEG-Y or SU.
 	Container Container
+	// AllowTruncated opens a SEG-Y file whose traces do not fill it
+	// exactly (a copy cut short, a last trace cut off) instead of failing,
+	// as long as its 3600-byte file header and extended textual headers
+	// are whole: the file then has the whole traces before the cut, the
+	// bytes after them are ignored (see Truncated), and Warnings says so.
+	// A file with headers only opens with no traces. Meant for tools that
+	// show headers; keep it off to read data. Seismic Unix files are
+	// always opened strictly.
+	AllowTruncated bool
 }
 
 // FormatError reports a malformed file: which file, which trace (or -1),
@@ -116,6 +126,10 @@ type FormatError struct {
 	Offset int64
 	Msg    string
 	Err    error // a sentinel such as ErrNoTraces, or nil
+	// Hint, when set, says what might fix the problem; Error appends it
+	// in parentheses. Programs may replace it with advice in their own
+	// terms (a command-line flag instead of an Options field).
+	Hint string
 }
 
 // Unwrap returns the sentinel error, if any.
@@ -129,11 +143,23 @@ func (e *FormatError) Error() string {
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" (byte %d)", e.Offset)
 	}
-	return s + ": " + e.Msg
+	s += ": " + e.Msg
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
 }
 
 // ErrNoTraces is wrapped by the error for files that hold headers only.
 var ErrNoTraces = errors.New("no traces after the file headers")
+
+// ErrNotSEGY is wrapped by the error for a file whose binary header holds
+// no valid sample format in either byte order: not SEG-Y, perhaps Seismic
+// Unix.
+var ErrNotSEGY = errors.New("not a SEG-Y file")
+
+// HintSU is the Hint of ErrNotSEGY errors.
+const HintSU = "Seismic Unix files need Container: SU or a .su name"
 
 // File is an open SEG-Y or SU file. Its methods are safe for concurrent use.
 type File struct {
@@ -157,6 +183,8 @@ type File struct {
 	extraHdrs int
 	stride    int64
 	ntraces   int
+	lenient   bool  // this layout attempt may keep a truncated file
+	truncated int64 // bytes after the last whole trace (AllowTruncated)
 	interval  int
 	delay     float64
 	warnings  []string
@@ -314,14 +342,25 @@ func (f *File) openSEGY() error {
 	if err != nil {
 		return err
 	}
+	// Strictly first, in every candidate order; only when no order fits
+	// the file exactly may AllowTruncated keep a cut-short one.
 	var firstErr error
-	for _, bo := range orders {
-		err := f.layoutSEGY(binRaw, bo)
-		if err == nil {
-			return nil
+	nwarn := len(f.warnings)
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			if !f.opts.AllowTruncated {
+				break
+			}
+			f.lenient, f.warnings = true, f.warnings[:nwarn]
 		}
-		if firstErr == nil {
-			firstErr = err
+		for _, bo := range orders {
+			err := f.layoutSEGY(binRaw, bo)
+			if err == nil {
+				return nil
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 	}
 	return firstErr
@@ -353,7 +392,8 @@ func (f *File) candidateOrders(binRaw []byte) ([]binary.ByteOrder, error) {
 		if f.opts.Format != 0 { // the override makes the code irrelevant: let the size decide
 			return []binary.ByteOrder{binary.BigEndian, binary.LittleEndian}, nil
 		}
-		return nil, f.errorf(-1, 3224, "no valid sample format code at bytes 3225-3226 (%d read big-endian, %d little-endian): not a SEG-Y file? (Seismic Unix files need Container: SU or a .su name)", int(be), int(le))
+		return nil, &FormatError{File: f.name, Trace: -1, Offset: 3224, Err: ErrNotSEGY, Hint: HintSU,
+			Msg: fmt.Sprintf("no valid sample format code at bytes 3225-3226 (%d read big-endian, %d little-endian): not a SEG-Y file?", int(be), int(le))}
 	}
 	return out, nil
 }
@@ -463,6 +503,12 @@ func (f *File) layoutSEGY(binRaw []byte, bo binary.ByteOrder) error {
 func (f *File) layoutTraces(bh BinaryHeader, bo binary.ByteOrder, format Format, start int64) error {
 	f.dataStart = start
 	if f.size == f.dataStart {
+		if f.lenient {
+			f.ns, f.extraHdrs, f.ntraces = bh.Samples, 0, 0
+			f.stride = int64(TraceHeaderSize) + int64(max(bh.Samples, 0))*int64(format.Size())
+			f.warnf("the file has no traces: it ends with its headers at byte %d", f.size)
+			return nil
+		}
 		return &FormatError{File: f.name, Trace: -1, Offset: f.dataStart, Msg: ErrNoTraces.Error(), Err: ErrNoTraces}
 	}
 
@@ -529,10 +575,21 @@ func (f *File) layoutTraces(bh BinaryHeader, bo binary.ByteOrder, format Format,
 			}
 		}
 	}
-	// Nothing fits: describe the first candidate.
+	// Nothing fits: describe the first candidate (or, allowed to, keep
+	// its whole traces).
 	ns := nsCands[0]
 	stride := int64(TraceHeaderSize*(1+extraCands[0])) + int64(ns)*size
 	whole := payload / stride
+	if f.lenient && whole <= math.MaxInt32 {
+		f.ns, f.extraHdrs, f.stride = ns, extraCands[0], stride
+		f.ntraces, f.truncated = int(whole), payload%stride
+		f.warnf("the file is cut short: %d whole traces of %d bytes (%d samples, format %d) from byte %d, then %d bytes of trace %d, which are ignored",
+			whole, stride, ns, int(format), f.dataStart, f.truncated, whole)
+		if tr0ns != 0 && tr0ns != ns {
+			f.warnf("trace header 0 says %d samples (115-116); using %d from the binary header", tr0ns, ns)
+		}
+		return nil
+	}
 	msg := fmt.Sprintf("%d bytes after the headers (from byte %d) are not a whole number of %d-byte traces (%d samples of %d bytes, format %d): %d whole traces and %d bytes left over",
 		payload, f.dataStart, stride, ns, size, int(format), whole, payload%stride)
 	if whole >= 0 && payload%stride != 0 {
@@ -586,6 +643,10 @@ func (f *File) warnf(format string, a ...any) {
 
 // readTimes sets the sample interval and delay from the headers.
 func (f *File) readTimes() error {
+	if f.ntraces == 0 { // a truncated file opened with AllowTruncated
+		f.interval = f.bin.Interval
+		return nil
+	}
 	h, err := f.TraceHeader(0)
 	if err != nil {
 		return err
@@ -671,6 +732,11 @@ func (f *File) Container() Container { return f.container }
 
 // NumTraces is the number of traces, from the file size.
 func (f *File) NumTraces() int { return f.ntraces }
+
+// Truncated is the number of bytes after the last whole trace that a file
+// opened with Options.AllowTruncated ignores (part of a cut-off trace);
+// 0 for a complete file.
+func (f *File) Truncated() int64 { return f.truncated }
 
 // NumSamples is the number of samples per trace.
 func (f *File) NumSamples() int { return f.ns }
