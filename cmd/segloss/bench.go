@@ -68,7 +68,7 @@ one quiet machine compare.`,
 	f.IntVar(&o.batch, "batch", 16, "patches per step")
 	f.IntVar(&o.size, "size", 64, "patch height and width")
 	f.IntVar(&o.steps, "steps", 10, "timed steps (training and inference each)")
-	f.IntVar(&o.warmup, "warmup", 2, "untimed training steps first")
+	f.IntVar(&o.warmup, "warmup", 2, "untimed training steps first (at least 1)")
 	f.IntVar(&o.threads, "threads", 0, "cores to use (0: all)")
 	f.StringVar(&o.gemm, "gemm", "", fmt.Sprintf("GEMM backend, one of %v (default %s)", nnops.GEMMBackends(), nnops.CurrentGEMM().Name()))
 	f.BoolVar(&o.stock, "stock", false, "use stock Gorgonia ops instead of the fast ones")
@@ -86,6 +86,19 @@ func runBench(o benchOptions, out, errOut io.Writer) error {
 	}
 	if o.threads < 0 {
 		return fmt.Errorf("--threads %d: must be 0 (all cores) or positive", o.threads)
+	}
+	// model.Bench takes zeros for its defaults, so a zero here would be
+	// silently replaced: reject it.
+	for _, c := range []struct {
+		flag string
+		v    int
+	}{{"steps", o.steps}, {"batch", o.batch}, {"size", o.size}, {"classes", o.classes}} {
+		if c.v < 1 {
+			return fmt.Errorf("--%s %d: must be a positive integer", c.flag, c.v)
+		}
+	}
+	if o.warmup < 1 {
+		return fmt.Errorf("--warmup %d: must be at least 1 (the untimed steps before timing; 0 is not supported)", o.warmup)
 	}
 	if o.threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(o.threads))

@@ -36,15 +36,26 @@ func TestBenchTableAndErrors(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	cases := [][]string{
-		{"bench", "--model", "16-40"},
-		{"bench", "--gemm", "nope"},
-		{"bench", "--threads", "-1"},
-		{"bench", "--model", "4-8", "--size", "9", "--quiet"},
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "16-40"}, "--model"},
+		{[]string{"--gemm", "nope"}, "--gemm"},
+		{[]string{"--threads", "-1"}, "--threads -1"},
+		{[]string{"--model", "4-8", "--size", "9", "--quiet"}, "9"},
+		{[]string{"--steps", "0"}, "--steps 0: must be a positive integer"},
+		{[]string{"--steps", "-3"}, "--steps -3: must be a positive integer"},
+		{[]string{"--batch", "0"}, "--batch 0: must be a positive integer"},
+		{[]string{"--size", "-8"}, "--size -8: must be a positive integer"},
+		{[]string{"--classes", "0"}, "--classes 0: must be a positive integer"},
+		{[]string{"--warmup", "-1"}, "--warmup -1: must be at least 1"},
+		{[]string{"--warmup", "0"}, "--warmup 0: must be at least 1"},
 	}
-	for _, args := range cases {
-		if _, err := runCLI(t, args...); err == nil {
-			t.Errorf("%v: no error", args)
+	for _, tc := range cases {
+		_, err := runCLI(t, append([]string{"bench"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.want)
 		}
 	}
 }

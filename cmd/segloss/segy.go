@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -61,7 +62,29 @@ func addOpenFlags(cmd *cobra.Command, o *openOptions) {
 	fl.BoolVar(&o.su, "su", false, "read as Seismic Unix (no 3600-byte file header); .su names are detected")
 }
 
-func (o openOptions) open(path string) (*segy.File, error) {
+// open opens path strictly: a file whose traces do not fill it exactly is
+// an error.
+func (o openOptions) open(path string) (*segy.File, error) { return o.openWith(path, false) }
+
+// openLenient opens path for the header commands: a SEG-Y file cut short
+// after its file headers opens with the whole traces it has, and a warning
+// on stderr says where it is cut.
+func (o openOptions) openLenient(path string, stderr io.Writer) (*segy.File, error) {
+	f, err := o.openWith(path, true)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.Truncated() > 0:
+		fmt.Fprintf(stderr, "warning: %s: the file is cut short: %d whole traces of %d bytes from byte %d, then %d bytes of trace %d, which are ignored; other commands refuse it\n",
+			path, f.NumTraces(), f.TraceStride(), f.DataOffset(), f.Truncated(), f.NumTraces())
+	case f.NumTraces() == 0:
+		fmt.Fprintf(stderr, "warning: %s: the file has no traces: it ends after its headers at byte %d\n", path, f.DataOffset())
+	}
+	return f, nil
+}
+
+func (o openOptions) openWith(path string, allowTruncated bool) (*segy.File, error) {
 	end, err := segy.ParseEndian(o.endian)
 	if err != nil {
 		return nil, err
@@ -71,11 +94,37 @@ func (o openOptions) open(path string) (*segy.File, error) {
 		return nil, fmt.Errorf("--sample-endian: %w", err)
 	}
 	opts := segy.Options{IlineByte: o.ilineByte, XlineByte: o.xlineByte, OffsetByte: o.offsetByte,
-		Endian: end, SampleEndian: send, Format: segy.Format(o.format), Samples: o.samples}
+		Endian: end, SampleEndian: send, Format: segy.Format(o.format), Samples: o.samples, AllowTruncated: allowTruncated}
 	if o.su {
 		opts.Container = segy.ContainerSU
 	}
-	return segy.Open(path, opts)
+	f, err := segy.Open(path, opts)
+	var fe *segy.FormatError
+	if errors.As(err, &fe) && fe.Hint == segy.HintSU {
+		fe.Hint = "for a Seismic Unix file add --su, or give it a .su name"
+	}
+	return f, err
+}
+
+// positional checks a command's arguments against their names, saying
+// which are missing or extra with the command's usage line (cobra's own
+// checks say only "accepts 2 arg(s), received 1").
+func positional(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < len(names):
+			missing := names[len(args):]
+			list := strings.Join(missing, ", ")
+			if len(missing) > 1 {
+				list = strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
+			}
+			return fmt.Errorf("missing %s\nusage: %s (see %s --help)", list, cmd.UseLine(), cmd.CommandPath())
+		case len(args) > len(names):
+			return fmt.Errorf("too many arguments: %q after %s\nusage: %s (see %s --help)",
+				args[len(names):], strings.Join(names, " "), cmd.UseLine(), cmd.CommandPath())
+		}
+		return nil
+	}
 }
 
 // newBar returns a progress bar on w, or a silent one when quiet.
@@ -117,7 +166,7 @@ missing (and stats).`,
 		Example: `  segloss segy info f3.sgy
   segloss segy info f3.sgy --stats --json
   segloss segy info shots.sgy --iline-byte 9 --xline-byte 13`,
-		Args: cobra.ExactArgs(1),
+		Args: positional("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
 			return runSegyInfo(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -286,21 +335,24 @@ func newSegyTextCmd() *cobra.Command {
 		Short: "Print the textual header (and any extended textual headers)",
 		Long: `text prints the 3200-byte textual header as 40 lines of 80 characters,
 decoded from EBCDIC or ASCII (detected), followed by every extended
-textual header. Unprintable bytes (NUL included) print as spaces.`,
+textual header. Unprintable bytes (NUL included) print as spaces.
+
+A SEG-Y file cut short after its file headers (an interrupted copy) is
+still shown, with a warning on stderr saying where it ends.`,
 		Example: `  segloss segy text f3.sgy
   segloss segy text stanzas.sgy | grep -i endtext`,
-		Args: cobra.ExactArgs(1),
+		Args: positional("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
-			return runSegyText(o, cmd.OutOrStdout())
+			return runSegyText(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	addOpenFlags(cmd, &o.openOptions)
 	return cmd
 }
 
-func runSegyText(o textOptions, w io.Writer) error {
-	f, err := o.open(o.path)
+func runSegyText(o textOptions, w, stderr io.Writer) error {
+	f, err := o.openLenient(o.path, stderr)
 	if err != nil {
 		return err
 	}
@@ -337,16 +389,20 @@ func newSegyHeadersCmd() *cobra.Command {
 (see "all"), byte positions of standard words (189) or any position with a
 width, BYTE:WIDTH (221:4), all read as signed integers in the file's byte
 order. --traces takes a range list: 5, 0-9, 0-99:10 (every 10th), or
-several joined by commas. --binary prints the binary header instead.`,
+several joined by commas. --binary prints the binary header instead.
+
+A SEG-Y file cut short (an interrupted copy) shows the headers of its
+whole traces, with a warning on stderr saying where it ends and which
+trace is cut off.`,
 		Example: `  segloss segy headers f3.sgy --traces 0-4
   segloss segy headers f3.sgy --traces 0-413:23 --fields inline,crossline --csv
   segloss segy headers odd.sgy --fields 221:4,21 --traces 0-9
   segloss segy headers f3.sgy --fields all --traces 0
   segloss segy headers f3.sgy --binary`,
-		Args: cobra.ExactArgs(1),
+		Args: positional("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
-			return runSegyHeaders(o, cmd.OutOrStdout())
+			return runSegyHeaders(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	addOpenFlags(cmd, &o.openOptions)
@@ -387,6 +443,9 @@ func parseRanges(s string, n int) ([]int, error) {
 			return nil, fmt.Errorf("trace range %q: want N, A-B or A-B:STEP with 0 <= A <= B", part)
 		}
 		if b >= n {
+			if n == 0 {
+				return nil, fmt.Errorf("trace range %q: the file has no whole traces", part)
+			}
 			return nil, fmt.Errorf("trace range %q: the file has traces 0-%d", part, n-1)
 		}
 		for i := a; i <= b; i += step {
@@ -432,8 +491,8 @@ func parseColumns(s string) ([]headerColumn, error) {
 	return cols, nil
 }
 
-func runSegyHeaders(o headersOptions, w io.Writer) error {
-	f, err := o.open(o.path)
+func runSegyHeaders(o headersOptions, w, stderr io.Writer) error {
+	f, err := o.openLenient(o.path, stderr)
 	if err != nil {
 		return err
 	}
@@ -520,7 +579,7 @@ that reads back to the same float32 (8-byte formats print as float64).
 Pick the trace by index (--trace, from 0) or by --inline and --crossline.`,
 		Example: `  segloss segy cat f3.sgy --trace 0
   segloss segy cat f3.sgy --inline 120 --crossline 880 | head`,
-		Args: cobra.ExactArgs(1),
+		Args: positional("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
 			if !cmd.Flags().Changed("trace") && !(cmd.Flags().Changed("inline") && cmd.Flags().Changed("crossline")) {

@@ -45,7 +45,7 @@ headers are not copied. Output appears atomically.`,
   segloss segy convert f3.sgy f3-ieee.sgy --out-format 5
   segloss segy convert f3-lsb.sgy f3-msb.sgy --out-endian big
   segloss segy convert small.su small.sgy --out-format 1`,
-		Args: cobra.ExactArgs(2),
+		Args: positional("IN", "OUT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.in, o.out = args[0], args[1]
 			return runSegyConvert(o, cmd.ErrOrStderr())
