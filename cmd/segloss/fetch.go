@@ -45,7 +45,11 @@ The original F3 SEG-Y sits behind landing pages (terranubis.com), so it
 cannot be fetched automatically: download it yourself and pass
 --segy-file PATH, or give a direct link with --segy-url URL. Either way
 the file is checked to open as SEG-Y and registered in DEST/segy.json;
-put its path in your config as segy_file to train on it.`,
+put its path in your config as segy_file to train on it. Without either
+flag the SEG-Y already registered in DEST/segy.json is checked and
+reported. A SEG-Y that covers much less than F3 (inlines 100-750,
+crosslines 300-1250, 462 samples), such as a small crop, is registered
+with a warning.`,
 		Example: `  segloss fetch-data                                   # labels into ./data
   segloss fetch-data --dest /big/f3
   segloss fetch-data --segy-file ~/Downloads/F3_entire.sgy
@@ -125,16 +129,28 @@ func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	registered := false
 	if segyPath == "" {
-		fmt.Fprintf(stdout, "F3 SEG-Y: not registered. It is behind landing pages, e.g.\n")
-		for _, p := range dataset.F3SEGYPages {
-			fmt.Fprintf(stdout, "  %s\n", p)
+		reg, err := dataset.RegisteredSEGY(o.dest)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "download it, then run: segloss fetch-data --skip-labels --dest %s --segy-file PATH\n", o.dest)
-		return nil
+		if reg == "" {
+			fmt.Fprintf(stdout, "F3 SEG-Y: not registered. It is behind landing pages, e.g.\n")
+			for _, p := range dataset.F3SEGYPages {
+				fmt.Fprintf(stdout, "  %s\n", p)
+			}
+			fmt.Fprintf(stdout, "download it, then run: segloss fetch-data --skip-labels --dest %s --segy-file PATH\n", o.dest)
+			return nil
+		}
+		segyPath, registered = reg, true
 	}
+	registry := filepath.Join(o.dest, "segy.json")
 	f, err := segy.Open(segyPath, segy.Options{})
 	if err != nil {
+		if registered {
+			return fmt.Errorf("%s registers %s, which no longer opens: %w (register the F3 SEG-Y again with --segy-file PATH)", registry, segyPath, err)
+		}
 		return err
 	}
 	g, err := f.Geometry()
@@ -143,14 +159,46 @@ func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.dest, 0o755); err != nil {
-		return err
+	ext := surveyExtent{g.Inlines[0], g.Inlines[len(g.Inlines)-1], g.Crosslines[0], g.Crosslines[len(g.Crosslines)-1], ns}
+	if registered {
+		fmt.Fprintf(stdout, "F3 SEG-Y: %s (%s), registered in %s\n", segyPath, ext, registry)
+	} else {
+		if err := os.MkdirAll(o.dest, 0o755); err != nil {
+			return err
+		}
+		if err := dataset.RegisterSEGY(o.dest, segyPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "registered %s (%s) in %s\nset segy_file: %s in your config to train on it\n",
+			segyPath, ext, registry, segyPath)
 	}
-	if err := dataset.RegisterSEGY(o.dest, segyPath); err != nil {
-		return err
+	if !ext.coversF3() {
+		fmt.Fprintf(stderr, "warning: %s is not the full F3 survey: it covers %s, F3 has %s; the Alaudah labels need the whole survey\n",
+			segyPath, ext, f3Extent)
 	}
-	fmt.Fprintf(stdout, "registered %s (inlines %d-%d, crosslines %d-%d, %d samples) in %s\nset segy_file: %s in your config to train on it\n",
-		segyPath, g.Inlines[0], g.Inlines[len(g.Inlines)-1], g.Crosslines[0], g.Crosslines[len(g.Crosslines)-1], ns,
-		filepath.Join(o.dest, "segy.json"), segyPath)
 	return nil
+}
+
+// surveyExtent is the inline and crossline range and the samples per trace
+// of a survey.
+type surveyExtent struct {
+	il0, il1, xl0, xl1, samples int
+}
+
+// f3Extent is the original F3 survey (F3_DATA.md section 2).
+var f3Extent = surveyExtent{100, 750, 300, 1250, 462}
+
+func (e surveyExtent) String() string {
+	return fmt.Sprintf("inlines %d-%d, crosslines %d-%d, %d samples", e.il0, e.il1, e.xl0, e.xl1, e.samples)
+}
+
+// coversF3 tells whether e spans at least 90% of F3's inline and crossline
+// ranges and samples: smaller files are crops, not the survey the labels
+// were made on.
+func (e surveyExtent) coversF3() bool {
+	const share = 0.9
+	f := f3Extent
+	return float64(e.il1-e.il0) >= share*float64(f.il1-f.il0) &&
+		float64(e.xl1-e.xl0) >= share*float64(f.xl1-f.xl0) &&
+		float64(e.samples) >= share*float64(f.samples)
 }
