@@ -168,47 +168,68 @@ func bnForward[T float](op *bnOp, x, gamma, beta, y []T, n, c, s int) {
 		off := float64(beta[ch]) - a*op.mean[ch]
 		for b := range n {
 			i0 := (b*c + ch) * s
-			affine(x[i0:i0+s], T(a), T(off), y[i0:i0+s])
-			if op.relu {
-				reluInPlace(y[i0 : i0+s])
-			}
+			affine(x[i0:i0+s], T(a), T(off), y[i0:i0+s], op.relu)
 		}
 	})
 }
 
-// sumOf returns the sum of x, accumulated in float64 over runs of 256.
+// sumOf returns the sum of x, accumulated in float64 over runs of 256
+// (each run in four independent partial sums, so the adds overlap).
 func sumOf[T float](x []T) float64 {
 	var sum float64
 	for lo := 0; lo < len(x); lo += 256 {
-		var a T
-		for _, v := range x[lo:min(lo+256, len(x))] {
-			a += v
+		r := x[lo:min(lo+256, len(x))]
+		var a0, a1, a2, a3 T
+		i := 0
+		for ; i+4 <= len(r); i += 4 {
+			q := r[i : i+4 : i+4]
+			a0, a1, a2, a3 = a0+q[0], a1+q[1], a2+q[2], a3+q[3]
 		}
-		sum += float64(a)
+		for ; i < len(r); i++ {
+			a0 += r[i]
+		}
+		sum += float64((a0 + a1) + (a2 + a3))
 	}
 	return sum
 }
 
-// squaredDeviations returns the sum of (x-mean)², accumulated in float64
-// over runs of 256.
+// squaredDeviations returns the sum of (x-mean)², accumulated like sumOf.
 func squaredDeviations[T float](x []T, mean T) float64 {
 	var sum float64
 	for lo := 0; lo < len(x); lo += 256 {
-		var a T
-		for _, v := range x[lo:min(lo+256, len(x))] {
-			d := v - mean
-			a += d * d
+		r := x[lo:min(lo+256, len(x))]
+		var a0, a1, a2, a3 T
+		i := 0
+		for ; i+4 <= len(r); i += 4 {
+			q := r[i : i+4 : i+4]
+			d0, d1, d2, d3 := q[0]-mean, q[1]-mean, q[2]-mean, q[3]-mean
+			a0, a1, a2, a3 = a0+d0*d0, a1+d1*d1, a2+d2*d2, a3+d3*d3
 		}
-		sum += float64(a)
+		for ; i < len(r); i++ {
+			d := r[i] - mean
+			a0 += d * d
+		}
+		sum += float64((a0 + a1) + (a2 + a3))
 	}
 	return sum
 }
 
-// affine writes a*x + b into y.
-func affine[T float](x []T, a, b T, y []T) {
+// affine writes a*x + b into y, then max(·, 0) if relu (never -0).
+func affine[T float](x []T, a, b T, y []T, relu bool) {
 	y = y[:len(x)]
+	if yf, ok := any(y).([]float32); ok && relu {
+		xf, af, bf := any(x).([]float32), float32(a), float32(b)
+		for i, v := range xf {
+			u := math.Float32bits(af*v + bf)
+			yf[i] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+		}
+		return
+	}
 	for i, v := range x {
 		y[i] = a*v + b
+	}
+	if relu {
+		reluInPlace(y)
 	}
 }
 
@@ -370,8 +391,7 @@ func bnBackward[T float](fwd *bnOp, x, gamma, dy, y, dx, dgamma, dbeta []T, n, c
 		for b := range n {
 			i0 := (b*c + ch) * s
 			if fwd.relu {
-				maskGrad(y[i0:i0+s], dy[i0:i0+s], dx[i0:i0+s])
-				sg, sgx := sums(dx[i0:i0+s], x[i0:i0+s], T(mean))
+				sg, sgx := maskSums(y[i0:i0+s], dy[i0:i0+s], x[i0:i0+s], T(mean), dx[i0:i0+s])
 				sumG, sumGX = sumG+sg, sumGX+sgx
 			} else {
 				sg, sgx := sums(dy[i0:i0+s], x[i0:i0+s], T(mean))
@@ -396,36 +416,54 @@ func bnBackward[T float](fwd *bnOp, x, gamma, dy, y, dx, dgamma, dbeta []T, n, c
 	})
 }
 
-// maskGrad writes dy where the ReLU output y is positive and 0 elsewhere
-// into g (branch-free for float32: the ReLU never outputs -0).
-func maskGrad[T float](y, dy, g []T) {
+// maskSums writes g = dy where the ReLU output y is positive and 0
+// elsewhere (branch-free for float32: the ReLU never outputs -0) and
+// returns sum g and sum g*(x-mean), accumulated like sumOf.
+func maskSums[T float](y, dy, x []T, mean T, g []T) (sg, sgx float64) {
 	if yf, ok := any(y).([]float32); ok {
-		df, gf := any(dy).([]float32)[:len(yf)], any(g).([]float32)[:len(yf)]
-		for i, v := range yf {
-			mask := uint32(^((int32(math.Float32bits(v)) - 1) >> 31))
-			gf[i] = math.Float32frombits(math.Float32bits(df[i]) & mask)
+		df, xf, gf := any(dy).([]float32), any(x).([]float32), any(g).([]float32)
+		m := float32(mean)
+		for lo := 0; lo < len(yf); lo += 256 {
+			hi := min(lo+256, len(yf))
+			yr, dr, xr, gr := yf[lo:hi], df[lo:hi], xf[lo:hi], gf[lo:hi]
+			var a, b float32
+			for i, v := range yr {
+				mask := uint32(^((int32(math.Float32bits(v)) - 1) >> 31))
+				gv := math.Float32frombits(math.Float32bits(dr[i]) & mask)
+				gr[i] = gv
+				a += gv
+				b += gv * (xr[i] - m)
+			}
+			sg += float64(a)
+			sgx += float64(b)
 		}
-		return
+		return sg, sgx
 	}
-	dy, g = dy[:len(y)], g[:len(y)]
 	for i, v := range y {
 		g[i] = reluGrad(v, dy[i])
 	}
+	return sums(g, x, mean)
 }
 
-// sums returns sum g and sum g*(x-mean), accumulated in float64 over runs
-// of 256.
+// sums returns sum g and sum g*(x-mean), accumulated like sumOf.
 func sums[T float](g, x []T, mean T) (sg, sgx float64) {
 	x = x[:len(g)]
 	for lo := 0; lo < len(g); lo += 256 {
 		hi := min(lo+256, len(g))
-		var a, b T
-		for i := lo; i < hi; i++ {
-			a += g[i]
-			b += g[i] * (x[i] - mean)
+		gr, xr := g[lo:hi], x[lo:hi]
+		var a0, a1, b0, b1 T
+		i := 0
+		for ; i+2 <= len(gr); i += 2 {
+			gq, xq := gr[i:i+2:i+2], xr[i:i+2:i+2]
+			a0, a1 = a0+gq[0], a1+gq[1]
+			b0, b1 = b0+gq[0]*(xq[0]-mean), b1+gq[1]*(xq[1]-mean)
 		}
-		sg += float64(a)
-		sgx += float64(b)
+		for ; i < len(gr); i++ {
+			a0 += gr[i]
+			b0 += gr[i] * (xr[i] - mean)
+		}
+		sg += float64(a0 + a1)
+		sgx += float64(b0 + b1)
 	}
 	return sg, sgx
 }
