@@ -202,16 +202,44 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 		}
 	}
 	s.wmax.dilate(bg, h, w, pr.theta, bge)
-	s.wmax.keys(ek, h, w, pr.theta, argp)
 	var sbp, sbg, a, cc float64
 	for ij, v := range bp[:hw] {
 		sbp += v
 		if bg[ij] != 0 {
 			sbg++
-			cc += unkey(ek[ij])
 		}
 		if bge[ij] != 0 {
 			a += v
+		}
+	}
+	// Bp_ext = maxpool_theta(Bp) enters only where Bg = 1 (R's numerator and, through its argument, the
+	// gradient). Ground-truth boundaries are thin, so scanning the window at those pixels alone is cheaper
+	// than the full running maximum unless they are many (or the maps want Bp_ext everywhere).
+	if mp == nil && int(sbg)*pr.theta*pr.theta < 8*hw {
+		r := (pr.theta - 1) / 2
+		for ij, b := range bg[:hw] {
+			if b == 0 {
+				continue
+			}
+			i, j := ij/w, ij%w
+			best, at := uint64(0), -1
+			for ii := max(i-r, 0); ii <= min(i+r, h-1); ii++ {
+				lo, hi := ii*w+max(j-r, 0), ii*w+min(j+r, w-1)
+				for o, e := range ek[lo : hi+1] {
+					if at < 0 || e > best {
+						best, at = e, lo+o
+					}
+				}
+			}
+			cc += unkey(best)
+			argp[ij] = int32(at)
+		}
+	} else {
+		s.wmax.keys(ek, h, w, pr.theta, argp)
+		for ij, b := range bg[:hw] {
+			if b != 0 {
+				cc += unkey(ek[ij])
+			}
 		}
 	}
 	P := a / (sbp + bfEps)

@@ -51,10 +51,11 @@ func TestSameBitsWhateverGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// TestBoundarySkipsClassesWithoutBoundary checks the shortcut for (image, class) pairs without a ground-truth
-// boundary (class absent, or the whole image): with Maps (which runs every pair in full) and without (which
-// skips them), the loss and gradient are bit-identical, and those pairs have BF1 = 0.
-func TestBoundarySkipsClassesWithoutBoundary(t *testing.T) {
+// TestBoundaryShortcutsMatchFullEvaluation checks the boundary loss's two shortcuts against the full evaluation
+// that Maps forces: skipping (image, class) pairs without a ground-truth boundary (class absent, or the whole
+// image), and evaluating maxpool_theta(Bp) only on ground-truth boundary pixels. Loss and gradient must be
+// bit-identical, and the skipped pairs must have BF1 = 0.
+func TestBoundaryShortcutsMatchFullEvaluation(t *testing.T) {
 	sh := Shape{3, 5, 16, 18}
 	rng := rand.New(rand.NewPCG(31, 37))
 	x, labels := randomCase(rng, sh, true, 1.5, 1)
@@ -65,8 +66,9 @@ func TestBoundarySkipsClassesWithoutBoundary(t *testing.T) {
 			labels[hw+ij] = 1 // image 1: class 4 absent
 		}
 	}
-	for _, mode := range []Mode{Default, Compat} {
-		s := Spec{Name: "boundary", Mode: mode}
+	for _, s := range []Spec{{Name: "boundary"}, {Name: "boundary", Mode: Compat}, {Name: "boundary", Theta: 9},
+		{Name: "boundary", Mode: Compat, Theta0: 5, Theta: 7}} {
+		mode := s.Mode
 		gFull, gSkip := make([]float64, sh.Len()), make([]float64, sh.Len())
 		full, err := Run(NewWorkspace(), s, Input[float64]{Logits: x, Labels: labels, Shape: sh, Grad: gFull, Maps: true})
 		if err != nil {
