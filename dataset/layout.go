@@ -144,6 +144,21 @@ type Alignment struct {
 	Correlation float64
 	// Searched is true when Offset was found by cross-correlation.
 	Searched bool
+	// Source says where Offset came from: "config" (SurveyConfig), "survey.json"
+	// or "search" (cross-correlation).
+	Source string
+	// SEGYFile is the SEG-Y the seismic was read from.
+	SEGYFile string
+	// Samples is the number of label samples; SEGYSamples that of the
+	// SEG-Y traces. SEG-Y samples outside [Offset, Offset+Samples) are not
+	// used.
+	Samples, SEGYSamples int
+}
+
+// Unused returns how many SEG-Y samples lie above and below the labelled
+// range [Offset, Offset+Samples) and are therefore not used.
+func (a *Alignment) Unused() (above, below int) {
+	return a.Offset, max(0, a.SEGYSamples-a.Offset-a.Samples)
 }
 
 // Train, Test1 and Test2 return the named volumes (nil when not loaded).

@@ -36,12 +36,12 @@ func (s *Survey) loadWithSEGY(cfg SurveyConfig, path string, specs []SplitSpec, 
 		return err
 	}
 	defer closeFn()
-	al := &Alignment{Correlation: math.NaN()}
+	al := &Alignment{Correlation: math.NaN(), SEGYFile: path, SEGYSamples: src.NumSamples()}
 	switch {
 	case cfg.SampleOffset != nil:
-		al.Offset = *cfg.SampleOffset
+		al.Offset, al.Source = *cfg.SampleOffset, "config"
 	case s.Manifest != nil && !cfg.FindOffset:
-		al.Offset = s.Manifest.SampleOffset
+		al.Offset, al.Source = s.Manifest.SampleOffset, "survey.json"
 	default:
 		i := slices.IndexFunc(specs, func(sp SplitSpec) bool { return sp.Name == "train" })
 		if i < 0 {
@@ -55,7 +55,7 @@ func (s *Survey) loadWithSEGY(cfg SurveyConfig, path string, specs []SplitSpec, 
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		al.Offset, al.Correlation, al.Searched = off, corr, true
+		al.Offset, al.Correlation, al.Searched, al.Source = off, corr, true, "search"
 		minC := cfg.MinCorrelation
 		if minC == 0 {
 			minC = 0.8
@@ -74,6 +74,9 @@ func (s *Survey) loadWithSEGY(cfg SurveyConfig, path string, specs []SplitSpec, 
 		if err != nil {
 			return err
 		}
+		if err := s.checkSampleCount(al, v, path); err != nil {
+			return err
+		}
 		if err := fillFromSEGY(v, src, al.Offset, path); err != nil {
 			return err
 		}
@@ -81,6 +84,34 @@ func (s *Survey) loadWithSEGY(cfg SurveyConfig, path string, specs []SplitSpec, 
 			return fmt.Errorf("%s: %w", path, e.Err())
 		}
 		s.Volumes[sp.Name] = v
+	}
+	return nil
+}
+
+// checkSampleCount records the label sample count of v in al and refuses
+// labels whose length survey.json does not account for: an offset taken
+// from survey.json comes with the sample count it was written for, and
+// labels of another length (or a survey.json without a count, on a SEG-Y
+// of another length) would be paired with a silently cut SEG-Y. Offsets
+// set in the configuration or found by search say how to align, and the
+// unused SEG-Y samples are reported by Alignment.Unused.
+func (s *Survey) checkSampleCount(al *Alignment, v *Volume, path string) error {
+	if al.Samples == 0 {
+		al.Samples = v.NS
+	}
+	if al.Source != "survey.json" {
+		return nil
+	}
+	m := s.Manifest
+	switch {
+	case m.Samples > 0 && m.Samples != v.NS:
+		return fmt.Errorf("survey %s: the %s labels have %d samples but %s places %d from SEG-Y sample %d of %s (%d samples): "+
+			"regenerate the labels or survey.json, or set the sample offset explicitly to pair them anyway",
+			s.Dir, v.Name, v.NS, ManifestFile, m.Samples, m.SampleOffset, path, al.SEGYSamples)
+	case m.Samples == 0 && v.NS != al.SEGYSamples:
+		return fmt.Errorf("survey %s: the %s labels have %d samples, %s has %d, and %s gives no sample count: "+
+			"set the sample offset explicitly (or search it) to say how they align",
+			s.Dir, v.Name, v.NS, path, al.SEGYSamples, ManifestFile)
 	}
 	return nil
 }

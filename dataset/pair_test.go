@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,5 +161,102 @@ func TestAlignmentRefusesPoorMatch(t *testing.T) {
 	}
 	if !s.Alignment.Searched || s.Alignment.Correlation > 0.5 {
 		t.Fatalf("alignment %+v", s.Alignment)
+	}
+}
+
+// cutSamples rewrites the npy volume at path keeping samples [s0, s1) of
+// every trace.
+func cutSamples(t *testing.T, path string, s0, s1 int, labels bool) {
+	t.Helper()
+	var shape []int
+	var err error
+	if labels {
+		var d []uint8
+		if d, shape, err = ReadNPYUint8(path); err == nil {
+			out := make([]uint8, 0, shape[0]*shape[1]*(s1-s0))
+			for tr := 0; tr < shape[0]*shape[1]; tr++ {
+				out = append(out, d[tr*shape[2]+s0:tr*shape[2]+s1]...)
+			}
+			err = WriteNPYUint8(path, out, []int{shape[0], shape[1], s1 - s0})
+		}
+	} else {
+		var d []float32
+		if d, shape, err = ReadNPYFloat32(path); err == nil {
+			out := make([]float32, 0, shape[0]*shape[1]*(s1-s0))
+			for tr := 0; tr < shape[0]*shape[1]; tr++ {
+				out = append(out, d[tr*shape[2]+s0:tr*shape[2]+s1]...)
+			}
+			err = WriteNPYFloat32(path, out, []int{shape[0], shape[1], s1 - s0})
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSampleCountMismatch: labels shorter than the SEG-Y they are paired
+// with are refused when only survey.json places them, and accepted with
+// the unused SEG-Y samples reported when the offset is set or searched.
+func TestSampleCountMismatch(t *testing.T) {
+	dir := t.TempDir()
+	size := SynthSize{NI: 6, NX: 8, NS: 24}
+	if _, err := WriteSynthetic(dir, size, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data", "train")
+	// Labels and labelled seismic of SEG-Y samples 1..22 (22 of 24).
+	cutSamples(t, filepath.Join(data, "train_labels.npy"), 1, 23, true)
+	cutSamples(t, filepath.Join(data, "train_seismic.npy"), 1, 23, false)
+	one := 1
+	cases := []struct {
+		name         string
+		cfg          SurveyConfig
+		manifestNS   int
+		wantErr      string
+		wantOff      int
+		wantSource   string
+		above, below int
+	}{
+		{"survey.json's count differs", SurveyConfig{}, 24, "have 22 samples but survey.json places 24", 0, "", 0, 0},
+		{"survey.json without a count", SurveyConfig{}, 0, "gives no sample count", 0, "", 0, 0},
+		{"offset set in the config", SurveyConfig{SampleOffset: &one}, 24, "", 1, "config", 1, 1},
+		{"offset searched", SurveyConfig{FindOffset: true}, 24, "", 1, "search", 1, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ReadManifest(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Samples = tc.manifestNS
+			if err := WriteManifest(dir, m); err != nil {
+				t.Fatal(err)
+			}
+			cfg := tc.cfg
+			cfg.DataDir, cfg.Splits = dir, []string{"train"}
+			s, err := LoadSurvey(cfg)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			al := s.Alignment
+			above, below := al.Unused()
+			if al.Offset != tc.wantOff || al.Source != tc.wantSource || al.Samples != 22 || al.SEGYSamples != 24 ||
+				above != tc.above || below != tc.below {
+				t.Fatalf("alignment %+v, unused %d above %d below", al, above, below)
+			}
+			if tc.wantSource == "search" && !(al.Correlation > 0.999) {
+				t.Fatalf("searched correlation %g", al.Correlation)
+			}
+			ref, _, err := ReadNPYFloat32(filepath.Join(data, "train_seismic.npy"))
+			if err != nil || !slices.Equal(s.Train().Seismic, ref) {
+				t.Fatal("seismic read from the SEG-Y differs from the cut labelled seismic")
+			}
+		})
 	}
 }

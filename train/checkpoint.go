@@ -16,6 +16,9 @@ type CheckpointMeta struct {
 	Norm       dataset.Normalizer `json:"normalization"`
 	ClassNames []string           `json:"class_names"`
 	State      RunState           `json:"state"`
+	// Amplitude describes the raw training seismic (nil in checkpoints of
+	// older versions), for predict to recognise input of another scale.
+	Amplitude *AmplitudeStats `json:"amplitude,omitempty"`
 }
 
 // Checkpoint is a loaded training checkpoint.
@@ -60,7 +63,9 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if len(ck.Meta) == 0 {
 		return nil, fmt.Errorf("checkpoint %s: no training metadata (not written by segloss train)", path)
 	}
-	var meta CheckpointMeta
+	// Keys added to Config since the checkpoint was written keep their
+	// defaults (a sample offset of 0 is not "auto").
+	meta := CheckpointMeta{Config: DefaultConfig()}
 	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: training metadata: %w", path, err)
 	}

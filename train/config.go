@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -57,6 +58,24 @@ type DataConfig struct {
 	ClassWeights string `mapstructure:"class_weights" yaml:"class_weights"`
 	// Normalize is the amplitude normalisation: none, meanstd or clip.
 	Normalize string `mapstructure:"normalize" yaml:"normalize"`
+	// SEGYFile, for the f3 source, takes the seismic from this SEG-Y
+	// instead of the *_seismic.npy files (labels stay npy, placed by
+	// inline and crossline numbers). Empty: the SEG-Y registered by
+	// `segloss fetch-data --segy-file` in Dir, if any.
+	SEGYFile string `mapstructure:"segy_file" yaml:"segy_file"`
+	// IlineByte and XlineByte are the trace-header bytes of the inline and
+	// crossline numbers of SEGYFile.
+	IlineByte int `mapstructure:"iline_byte" yaml:"iline_byte"`
+	XlineByte int `mapstructure:"xline_byte" yaml:"xline_byte"`
+	// SampleOffset is the SEG-Y sample of label sample 0; -1 (auto) takes
+	// the survey's survey.json, else searches it by cross-correlation.
+	SampleOffset int `mapstructure:"sample_offset" yaml:"sample_offset"`
+	// FindOffset searches the offset even when survey.json gives one.
+	FindOffset bool `mapstructure:"find_offset" yaml:"find_offset"`
+	// MinCorrelation is the weakest accepted alignment of a searched offset.
+	MinCorrelation float64 `mapstructure:"min_correlation" yaml:"min_correlation"`
+	// AllowPoorMatch accepts a searched offset below MinCorrelation.
+	AllowPoorMatch bool `mapstructure:"allow_poor_match" yaml:"allow_poor_match"`
 }
 
 // ModelConfig is the U-Net architecture.
@@ -158,6 +177,13 @@ var options = []option{
 	{"data.augment", "augment", true, "augment patches (flips, small rotations, noise)"},
 	{"data.class_weights", "class-weights", "none", "class weights: none, auto (= median), inverse, median, one-minus (computed on the training part) or a comma list"},
 	{"data.normalize", "normalize", "meanstd", "amplitude normalisation fitted on the training part: none, meanstd or clip"},
+	{"data.segy_file", "segy-file", "", "f3: seismic from this SEG-Y instead of the npy files (empty: the one registered by fetch-data, if any)"},
+	{"data.iline_byte", "iline-byte", 189, "trace header byte of the inline number in --segy-file"},
+	{"data.xline_byte", "xline-byte", 193, "trace header byte of the crossline number in --segy-file"},
+	{"data.sample_offset", "sample-offset", -1, "SEG-Y sample of label sample 0 (-1: survey.json's, else found by cross-correlation)"},
+	{"data.find_offset", "find-offset", false, "search the sample offset by cross-correlation even when survey.json gives one"},
+	{"data.min_correlation", "min-correlation", 0.8, "weakest accepted correlation of a searched sample offset"},
+	{"data.allow_poor_match", "allow-poor-match", false, "accept a searched sample offset below --min-correlation"},
 	{"model.depth", "depth", 3, "U-Net levels including the bottleneck"},
 	{"model.base", "base", 16, "channels of the first level (doubling per level)"},
 	{"model.batch_norm", "batch-norm", true, "batch normalisation after each 3x3 convolution"},
@@ -198,36 +224,68 @@ var options = []option{
 }
 
 // AddConfigFlags defines a flag for every configuration key on fs, with
-// the built-in defaults.
+// the built-in defaults. Each flag's help ends with its YAML key in
+// brackets, e.g. --dtl-dilate [loss.dtl.dilate].
 func AddConfigFlags(fs *pflag.FlagSet) {
 	for _, o := range options {
+		help := o.help + " [" + o.key + "]"
 		switch d := o.def.(type) {
 		case string:
-			fs.String(o.flag, d, o.help)
+			fs.String(o.flag, d, help)
 		case int:
-			fs.Int(o.flag, d, o.help)
+			fs.Int(o.flag, d, help)
 		case uint64:
-			fs.Uint64(o.flag, d, o.help)
+			fs.Uint64(o.flag, d, help)
 		case float64:
-			fs.Float64(o.flag, d, o.help)
+			fs.Float64(o.flag, d, help)
 		case bool:
-			fs.Bool(o.flag, d, o.help)
+			fs.Bool(o.flag, d, help)
 		default:
 			panic(fmt.Sprintf("config option %s: unsupported default %T", o.key, o.def))
 		}
 	}
 }
 
+// FlagForKey returns the flag name (without dashes) of a configuration
+// key, such as "dtl-dilate" for "loss.dtl.dilate".
+func FlagForKey(key string) (string, bool) {
+	for _, o := range options {
+		if o.key == key {
+			return o.flag, true
+		}
+	}
+	return "", false
+}
+
+// envVar is the environment variable of a configuration flag.
+func envVar(flag string) string {
+	return "SEGLOSS_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// DefaultConfig returns the built-in defaults, ignoring the environment.
+func DefaultConfig() Config {
+	v := viper.New()
+	for _, o := range options {
+		v.SetDefault(o.key, o.def)
+	}
+	var c Config
+	if err := v.UnmarshalExact(&c); err != nil {
+		panic(fmt.Sprintf("built-in configuration defaults: %v", err))
+	}
+	return c
+}
+
 // LoadConfig resolves the configuration: the built-in defaults, then the
 // YAML file at path (if not empty), then SEGLOSS_<FLAG> environment
 // variables, then the flags of fs that were set (fs may be nil). Keys of
-// the file that Config does not have are an error naming them.
+// the file that Config does not have are an error naming them (with the
+// closest known key). Every invalid value is reported with where it came
+// from: the flag, the environment variable, or the file and key.
 func LoadConfig(path string, fs *pflag.FlagSet) (Config, error) {
 	v := viper.New()
 	for _, o := range options {
 		v.SetDefault(o.key, o.def)
-		env := "SEGLOSS_" + strings.ToUpper(strings.ReplaceAll(o.flag, "-", "_"))
-		if err := v.BindEnv(o.key, env); err != nil {
+		if err := v.BindEnv(o.key, envVar(o.flag)); err != nil {
 			return Config{}, err
 		}
 		if fs != nil {
@@ -259,126 +317,442 @@ func LoadConfig(path string, fs *pflag.FlagSet) (Config, error) {
 		}
 		v.Set("data.class_weights", strings.Join(parts, ","))
 	}
+	src := configSources{v: v, fs: fs, path: path}
+	var probs []problem
+	for _, o := range options {
+		if msg := typeProblem(v.Get(o.key), o.def); msg != "" {
+			probs = append(probs, problem{o.key, msg})
+		}
+	}
+	if len(probs) > 0 {
+		return Config{}, src.error(probs)
+	}
 	var c Config
 	if err := v.UnmarshalExact(&c); err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", orDefaults(path), err)
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", orDefaults(path), err)
+	if probs := c.problems(); len(probs) > 0 {
+		return Config{}, src.error(probs)
 	}
 	return c, nil
 }
 
-func orDefaults(path string) string {
-	if path == "" {
-		return "(built-in defaults)"
+// problem is one invalid value: its key and what is wrong with it. A
+// problem that no single key causes has an empty key.
+type problem struct{ key, msg string }
+
+// configSources names where the value of a key came from.
+type configSources struct {
+	v    *viper.Viper
+	fs   *pflag.FlagSet
+	path string
+}
+
+// describe names the origin of key's value: "flag --loss",
+// "SEGLOSS_LOSS=foo (flag --loss)", "c.yaml: loss.name (flag --loss)" or
+// "built-in default of loss.name (flag --loss)".
+func (s configSources) describe(key string) string {
+	flag, ok := FlagForKey(key)
+	if !ok {
+		return key
 	}
-	return path
+	env := envVar(flag)
+	envVal, envSet := os.LookupEnv(env)
+	if s.fs != nil {
+		if f := s.fs.Lookup(flag); f != nil && f.Changed {
+			// The root command copies SEGLOSS_* values into flags.
+			if envSet && envVal == f.Value.String() {
+				return fmt.Sprintf("%s=%s (flag --%s)", env, envVal, flag)
+			}
+			return "flag --" + flag
+		}
+	}
+	if envSet {
+		return fmt.Sprintf("%s=%s (flag --%s)", env, envVal, flag)
+	}
+	if s.path != "" && s.v.InConfig(key) {
+		return fmt.Sprintf("%s: %s (flag --%s)", s.path, key, flag)
+	}
+	return fmt.Sprintf("built-in default of %s (flag --%s)", key, flag)
+}
+
+// error joins the problems, each prefixed with the origin of its value.
+func (s configSources) error(probs []problem) error {
+	errs := make([]error, len(probs))
+	for i, p := range probs {
+		if p.key == "" {
+			errs[i] = errors.New(p.msg)
+			continue
+		}
+		errs[i] = fmt.Errorf("%s: %s", s.describe(p.key), p.msg)
+	}
+	return errors.Join(errs...)
+}
+
+// typeProblem says why val cannot be a value of the type of def ("" when
+// it can).
+func typeProblem(val, def any) string {
+	switch val.(type) {
+	case map[string]any, []any:
+		return "want a single value, got a list or a section"
+	case nil:
+		return ""
+	}
+	s := strings.TrimSpace(fmt.Sprint(val))
+	switch def.(type) {
+	case int:
+		if _, err := strconv.Atoi(s); err == nil {
+			return ""
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return ""
+		}
+		return fmt.Sprintf("%q is not a whole number", s)
+	case uint64:
+		if _, err := strconv.ParseUint(s, 10, 64); err != nil {
+			return fmt.Sprintf("%q is not a whole number >= 0", s)
+		}
+	case float64:
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return fmt.Sprintf("%q is not a number", s)
+		}
+	case bool:
+		if _, err := strconv.ParseBool(s); err != nil {
+			return fmt.Sprintf("%q is not true or false", s)
+		}
+	}
+	return ""
 }
 
 // checkKeys reports every key of the YAML document that is not a key of
-// Config, with the name of the file.
+// Config, with the name of the file and the closest known key.
 func checkKeys(path string, data []byte) error {
 	var doc map[string]any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
-	known := map[string]bool{}
+	sections := map[string]bool{}
+	leaves := map[string]bool{}
 	for _, o := range options {
 		parts := strings.Split(o.key, ".")
 		for i := 1; i < len(parts); i++ {
-			known[strings.Join(parts[:i], ".")+"."] = true
+			sections[strings.Join(parts[:i], ".")] = true
 		}
-		known[o.key] = true
+		leaves[o.key] = true
 	}
 	var unknown []string
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, val := range m {
 			key := prefix + k
-			if sub, ok := val.(map[string]any); ok && known[key+"."] {
+			sub, isMap := val.(map[string]any)
+			switch {
+			case isMap && sections[key]:
 				walk(key+".", sub)
-				continue
-			}
-			if !known[key] {
-				unknown = append(unknown, key)
+			case sections[key]:
+				unknown = append(unknown, fmt.Sprintf("%s is a section (keys %s...), not a value", key, firstKeyUnder(key)))
+			case !leaves[key]:
+				msg := "unknown key " + key
+				if s := suggestKey(key); s != "" {
+					msg += " (did you mean " + s + "?)"
+				}
+				unknown = append(unknown, msg)
 			}
 		}
 	}
 	walk("", doc)
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return fmt.Errorf("config %s: unknown keys %s (known keys: see segloss train --help)", path, strings.Join(unknown, ", "))
+		return fmt.Errorf("config %s: %s (every key is listed with its flag in segloss train --help)", path, strings.Join(unknown, "; "))
 	}
 	return nil
 }
 
-// Validate reports every invalid value of c in one error.
+// firstKeyUnder returns the first configuration key in section.
+func firstKeyUnder(section string) string {
+	for _, o := range options {
+		if strings.HasPrefix(o.key, section+".") {
+			return o.key
+		}
+	}
+	return section
+}
+
+// suggestKey returns the known key or section closest to an unknown key
+// (by edit distance on the whole key, on its last part and on the flag
+// names), or "" when none is close.
+func suggestKey(key string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+	k := norm(key)
+	leaf := k[strings.LastIndex(k, ".")+1:]
+	best, bestD := "", math.MaxInt
+	try := func(cand string, d int) {
+		if d < bestD || (d == bestD && len(cand) < len(best)) {
+			best, bestD = cand, d
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range options {
+		parts := strings.Split(o.key, ".")
+		for i := 1; i <= len(parts); i++ {
+			if cand := strings.Join(parts[:i], "."); !seen[cand] {
+				seen[cand] = true
+				try(cand, editDistance(k, cand))
+			}
+		}
+		try(o.key, editDistance(leaf, parts[len(parts)-1]))
+		try(o.key, editDistance(k, norm(o.flag)))
+	}
+	if bestD > 2 || bestD*3 > len(leaf) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the optimal-string-alignment distance of a and b:
+// insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// Validate reports every invalid value of c in one error, each as
+// "key: problem".
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	if c.Data.Source != "synthetic" && c.Data.Source != "f3" {
-		bad("data.source must be synthetic or f3, got %q", c.Data.Source)
-	}
-	if _, err := dataset.ParseSynthSize(c.Data.SynthSize); err != nil {
-		bad("data.synth_size: %v", err)
-	}
-	if c.Data.ValFraction <= 0 || c.Data.ValFraction >= 1 {
-		bad("data.val_fraction must be between 0 and 1, got %g", c.Data.ValFraction)
-	}
-	if c.Data.Patch < 8 {
-		bad("data.patch must be at least 8, got %d", c.Data.Patch)
-	}
-	if k := 1 << max(c.Model.Depth-1, 0); c.Model.Depth >= 1 && c.Model.Depth <= 8 && c.Data.Patch%k != 0 {
-		bad("data.patch %d must be a multiple of %d for a U-Net of depth %d", c.Data.Patch, k, c.Model.Depth)
-	}
-	if c.Model.Depth < 1 || c.Model.Depth > 8 || c.Model.Base < 1 {
-		bad("model.depth must be 1..8 and model.base positive, got %d and %d", c.Model.Depth, c.Model.Base)
-	}
-	if c.Data.Stride < 1 {
-		bad("data.stride must be positive, got %d", c.Data.Stride)
-	}
-	if _, _, err := ParseClassWeights(c.Data.ClassWeights); err != nil {
-		bad("data.class_weights: %v", err)
-	}
-	if n := c.Data.Normalize; n != "none" && n != "meanstd" && n != "clip" {
-		bad("data.normalize must be none, meanstd or clip, got %q", n)
-	}
-	if _, err := loss.ParseName(c.Loss.Name); err != nil {
-		bad("loss.name: %v", err)
-	}
-	if _, err := loss.ParseMode(c.Loss.Mode); err != nil {
-		bad("loss.mode: %v", err)
-	}
-	if r := c.Loss.Reduction; r != "" && r != "mean" && r != "sum" {
-		bad("loss.reduction must be mean or sum, got %q", r)
-	}
-	if c.Optim.Name != "adam" && c.Optim.Name != "sgd" {
-		bad("optim.name must be adam or sgd, got %q", c.Optim.Name)
-	}
-	if c.Optim.LR <= 0 {
-		bad("optim.lr must be positive, got %g", c.Optim.LR)
-	}
-	if c.Optim.Schedule != "cosine" && c.Optim.Schedule != "step" {
-		bad("optim.schedule must be cosine or step, got %q", c.Optim.Schedule)
-	}
-	if c.Optim.Schedule == "step" && (c.Optim.StepEpochs < 1 || c.Optim.Gamma <= 0) {
-		bad("optim.step_epochs must be positive and optim.gamma above 0 for the step schedule")
-	}
-	if c.Optim.WeightDecay < 0 || c.Optim.Clip < 0 {
-		bad("optim.weight_decay and optim.clip must not be negative")
-	}
-	if c.Train.Epochs < 1 || c.Train.Batch < 1 || c.Train.Steps < 0 {
-		bad("train.epochs and train.batch must be positive and train.steps not negative, got %d, %d, %d",
-			c.Train.Epochs, c.Train.Batch, c.Train.Steps)
-	}
-	if c.Eval.Window < 0 || c.Eval.Stride < 0 || c.Eval.Tolerance < 0 || c.Eval.Every < 1 {
-		bad("eval.window, eval.stride and eval.tolerance must not be negative and eval.every must be positive")
-	}
-	if c.Eval.Window > 0 && c.Eval.Stride > c.Eval.Window {
-		bad("eval.stride %d is larger than eval.window %d: sections would have gaps", c.Eval.Stride, c.Eval.Window)
+	probs := c.problems()
+	errs := make([]error, len(probs))
+	for i, p := range probs {
+		if p.key == "" {
+			errs[i] = errors.New(p.msg)
+		} else {
+			errs[i] = fmt.Errorf("%s: %s", p.key, p.msg)
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// positive reports whether x is a finite number above 0.
+func positive(x float64) bool { return x > 0 && finite(x) }
+
+// problems lists every invalid value of c.
+func (c Config) problems() []problem {
+	var ps []problem
+	bad := func(key, format string, a ...any) { ps = append(ps, problem{key, fmt.Sprintf(format, a...)}) }
+	d := c.Data
+	if d.Source != "synthetic" && d.Source != "f3" {
+		bad("data.source", "%q: want synthetic or f3", d.Source)
+	}
+	if _, err := dataset.ParseSynthSize(d.SynthSize); err != nil {
+		bad("data.synth_size", "%v", err)
+	}
+	if !(d.ValFraction > 0 && d.ValFraction < 1) {
+		bad("data.val_fraction", "%g: want a share between 0 and 1", d.ValFraction)
+	}
+	depthOK := c.Model.Depth >= 1 && c.Model.Depth <= 8
+	if k := 1 << max(c.Model.Depth-1, 0); d.Patch < 8 {
+		bad("data.patch", "%d: want at least 8 pixels", d.Patch)
+	} else if depthOK && d.Patch%k != 0 {
+		bad("data.patch", "%d: want a multiple of %d for a U-Net of depth %d (--depth)", d.Patch, k, c.Model.Depth)
+	}
+	if d.Stride < 1 {
+		bad("data.stride", "%d: want at least 1 pixel", d.Stride)
+	}
+	_, list, err := ParseClassWeights(d.ClassWeights)
+	if err != nil {
+		bad("data.class_weights", "%v", err)
+	} else if list != nil && len(list) != dataset.NumClasses {
+		bad("data.class_weights", "%d weights for %d classes (%s)", len(list), dataset.NumClasses,
+			strings.Join(dataset.ClassNames[:], ", "))
+		list = nil
+	}
+	if n := d.Normalize; n != "none" && n != "meanstd" && n != "clip" {
+		bad("data.normalize", "%q: want none, meanstd or clip", n)
+	}
+	if d.SEGYFile != "" && d.Source != "f3" {
+		bad("data.segy_file", "%s: only the f3 source reads a SEG-Y (the synthetic survey brings its own)", d.SEGYFile)
+	}
+	if d.IlineByte < 1 || d.IlineByte > 237 {
+		bad("data.iline_byte", "%d: want a trace header byte 1..237", d.IlineByte)
+	}
+	if d.XlineByte < 1 || d.XlineByte > 237 {
+		bad("data.xline_byte", "%d: want a trace header byte 1..237", d.XlineByte)
+	} else if d.XlineByte == d.IlineByte {
+		bad("data.xline_byte", "%d is also the inline byte (--iline-byte)", d.XlineByte)
+	}
+	if d.SampleOffset < -1 {
+		bad("data.sample_offset", "%d: want a SEG-Y sample index >= 0, or -1 to find it", d.SampleOffset)
+	}
+	if d.SampleOffset >= 0 && d.FindOffset {
+		bad("data.find_offset", "cannot search the offset that data.sample_offset (--sample-offset %d) sets", d.SampleOffset)
+	}
+	if !(d.MinCorrelation > 0 && d.MinCorrelation <= 1) {
+		bad("data.min_correlation", "%g: want a correlation in (0, 1]", d.MinCorrelation)
+	}
+
+	m := c.Model
+	if !depthOK {
+		bad("model.depth", "%d: want 1..8 levels", m.Depth)
+	}
+	if m.Base < 1 || m.Base > 1024 {
+		bad("model.base", "%d: want 1..1024 channels", m.Base)
+	}
+	if m.Upsample != "nearest" && m.Upsample != "learned" {
+		bad("model.upsample", "%q: want nearest or learned", m.Upsample)
+	}
+
+	ps = append(ps, c.lossProblems(list)...)
+
+	o := c.Optim
+	if o.Name != "adam" && o.Name != "sgd" {
+		bad("optim.name", "%q: want adam or sgd", o.Name)
+	}
+	if !positive(o.LR) {
+		bad("optim.lr", "%g: want a positive learning rate", o.LR)
+	}
+	if !(o.Momentum >= 0 && o.Momentum < 1) {
+		bad("optim.momentum", "%g: want a value in [0, 1)", o.Momentum)
+	}
+	if !(o.WeightDecay >= 0 && finite(o.WeightDecay)) {
+		bad("optim.weight_decay", "%g: want a value >= 0", o.WeightDecay)
+	}
+	if !(o.Clip >= 0 && finite(o.Clip)) {
+		bad("optim.clip", "%g: want a gradient norm >= 0 (0: off)", o.Clip)
+	}
+	if o.Schedule != "cosine" && o.Schedule != "step" {
+		bad("optim.schedule", "%q: want cosine or step", o.Schedule)
+	}
+	if !(o.LRMin >= 0 && finite(o.LRMin)) {
+		bad("optim.lr_min", "%g: want a learning rate >= 0", o.LRMin)
+	} else if o.Schedule == "cosine" && positive(o.LR) && o.LRMin > o.LR {
+		bad("optim.lr_min", "%g is above the initial learning rate %g (--lr)", o.LRMin, o.LR)
+	}
+	if o.StepEpochs < 1 {
+		bad("optim.step_epochs", "%d: want at least 1 epoch", o.StepEpochs)
+	}
+	if !(o.Gamma > 0 && o.Gamma <= 1) {
+		bad("optim.gamma", "%g: want a decay factor in (0, 1]", o.Gamma)
+	}
+
+	t := c.Train
+	if t.Epochs < 1 {
+		bad("train.epochs", "%d: want at least 1", t.Epochs)
+	}
+	if t.Batch < 1 {
+		bad("train.batch", "%d: want at least 1 patch", t.Batch)
+	}
+	if t.Steps < 0 {
+		bad("train.steps", "%d: want 0 (one pass) or more", t.Steps)
+	}
+
+	e := c.Eval
+	if e.Window < 0 {
+		bad("eval.window", "%d: want 0 (whole sections) or a window side", e.Window)
+	}
+	if e.Stride < 0 {
+		bad("eval.stride", "%d: want 0 (half the window) or a step", e.Stride)
+	} else if e.Window > 0 && e.Stride > e.Window {
+		bad("eval.stride", "%d is larger than the window %d (--window): sections would have gaps", e.Stride, e.Window)
+	}
+	if e.Tolerance < 0 {
+		bad("eval.tolerance", "%d: want a distance >= 0 pixels", e.Tolerance)
+	}
+	if e.Every < 1 {
+		bad("eval.every", "%d: want at least 1 epoch", e.Every)
+	}
+	return ps
+}
+
+// lossProblems checks the loss section: the name, the mode and every
+// parameter's range (of every loss, so that a typo shows before a long
+// run switches losses), then the loss package's own check with the class
+// weights w. Zero stands for "the default" in loss.Spec, so parameters
+// that must be positive are checked here rather than defaulted there.
+func (c Config) lossProblems(w []float64) []problem {
+	var ps []problem
+	bad := func(key, format string, a ...any) { ps = append(ps, problem{key, fmt.Sprintf(format, a...)}) }
+	l := c.Loss
+	if _, err := loss.ParseName(l.Name); err != nil {
+		bad("loss.name", "unknown loss %q: want ce, dtl, boundary (bsl) or active-boundary (abl)", l.Name)
+	}
+	if _, err := loss.ParseMode(l.Mode); err != nil {
+		bad("loss.mode", "%q: want default or compat", l.Mode)
+	}
+	if r := l.Reduction; r != "" && r != "mean" && r != "sum" {
+		bad("loss.reduction", "%q: want mean, sum or empty (each loss's default)", r)
+	}
+	if l.IgnoreIndex >= 0 && l.IgnoreIndex < dataset.NumClasses {
+		bad("loss.ignore_index", "%d is the class %s: want 255 (the default) or -1 (none)", l.IgnoreIndex,
+			dataset.ClassNames[l.IgnoreIndex])
+	} else if l.IgnoreIndex < -1 || l.IgnoreIndex > 255 {
+		bad("loss.ignore_index", "%d: want a label value 0..255 or -1 (none)", l.IgnoreIndex)
+	}
+	if l.DTL.Dilate < 0 {
+		bad("loss.dtl.dilate", "%d: want a tolerance band >= 0 pixels", l.DTL.Dilate)
+	}
+	if !positive(l.DTL.Power) {
+		bad("loss.dtl.power", "%g: want a positive exponent", l.DTL.Power)
+	}
+	if !positive(l.DTL.Weight) {
+		bad("loss.dtl.weight", "%g: want a positive multiplier", l.DTL.Weight)
+	}
+	for _, th := range []struct {
+		key string
+		v   int
+	}{{"loss.bsl.theta0", l.BSL.Theta0}, {"loss.bsl.theta", l.BSL.Theta}} {
+		if th.v < 1 || th.v%2 == 0 {
+			bad(th.key, "%d: want an odd window of at least 1 pixel", th.v)
+		}
+	}
+	if !positive(l.BSL.Weight) {
+		bad("loss.bsl.weight", "%g: want a positive multiplier", l.BSL.Weight)
+	}
+	if !positive(l.ABL.Factor) {
+		bad("loss.abl.factor", "%g: want a positive multiplier", l.ABL.Factor)
+	}
+	if !(l.ABL.Smoothing >= 0 && l.ABL.Smoothing <= 1) {
+		bad("loss.abl.smoothing", "%g: want a label smoothing in [0, 1]", l.ABL.Smoothing)
+	}
+	if !(l.ABL.MaxRatio > 0 && l.ABL.MaxRatio <= 1) {
+		bad("loss.abl.max_ratio", "%g: want a share of the pixels in (0, 1]", l.ABL.MaxRatio)
+	}
+	if !positive(l.ABL.MaxDist) {
+		bad("loss.abl.max_dist", "%g: want a positive distance", l.ABL.MaxDist)
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	spec, err := LossSpec(c, w)
+	if err == nil {
+		err = spec.Validate(dataset.NumClasses)
+	}
+	if err != nil {
+		key := "loss.name"
+		if strings.Contains(err.Error(), "reduction") {
+			key = "loss.reduction"
+		}
+		bad(key, "%v", err)
+	}
+	return ps
 }
 
 // ParseClassWeights reads a class-weight setting: "none" (or empty), a

@@ -32,7 +32,9 @@ optim:
 train:
   epochs: 4
 data:
-  class_weights: [0.5, 1, 2]
+  class_weights: [0.5, 1, 2, 1, 1, 0.25]
+  segy_file: f3.sgy
+  source: f3
 `)
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	AddConfigFlags(fs)
@@ -57,7 +59,9 @@ data:
 		{"file over default", c.Loss.DTL.Dilate, 2},
 		{"file", c.Optim.Schedule, "step"},
 		{"default", c.Loss.DTL.Power, 0.5},
-		{"list of weights", c.Data.ClassWeights, "0.5,1,2"},
+		{"list of weights", c.Data.ClassWeights, "0.5,1,2,1,1,0.25"},
+		{"SEG-Y of the f3 source", c.Data.SEGYFile, "f3.sgy"},
+		{"sample offset found by default", c.Data.SampleOffset, -1},
 	}
 	for _, ch := range checks {
 		if !reflect.DeepEqual(ch.got, ch.want) {
@@ -65,7 +69,7 @@ data:
 		}
 	}
 	_, w, err := ParseClassWeights(c.Data.ClassWeights)
-	if err != nil || !reflect.DeepEqual(w, []float64{0.5, 1, 2}) {
+	if err != nil || !reflect.DeepEqual(w, []float64{0.5, 1, 2, 1, 1, 0.25}) {
 		t.Fatalf("class weights %v %v", w, err)
 	}
 }
@@ -75,11 +79,32 @@ func TestLoadConfigErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown keys are named", "optim:\n  lrr: 0.1\ntrian:\n  epochs: 2\n", []string{"unknown keys optim.lrr, trian"}},
-		{"scalar where a section belongs", "loss: dtl\n", []string{"unknown keys loss"}},
-		{"bad value", "loss:\n  name: focal\n", []string{`"focal"`}},
-		{"wrong type", "train:\n  epochs: many\n", []string{"epochs"}},
-		{"several bad values at once", "optim:\n  name: rmsprop\n  lr: -1\n", []string{"optim.name", "optim.lr"}},
+		{"unknown keys are named with the closest key", "optim:\n  lrr: 0.1\ntrian:\n  epochs: 2\n",
+			[]string{"unknown key optim.lrr (did you mean optim.lr?)", "unknown key trian (did you mean train?)"}},
+		{"a key in the wrong section", "segy_file: x.sgy\noptim:\n  epochs: 3\n",
+			[]string{"unknown key segy_file (did you mean data.segy_file?)", "unknown key optim.epochs (did you mean train.epochs?)"}},
+		{"a flag name as key", "loss:\n  abl:\n    max-ratio: 0.1\n", []string{"did you mean loss.abl.max_ratio?"}},
+		{"nothing close", "optim:\n  lerning_rate: 0.1\n", []string{"unknown key optim.lerning_rate (every key"}},
+		{"scalar where a section belongs", "loss: dtl\n", []string{"loss is a section (keys loss.name...), not a value"}},
+		{"bad value", "loss:\n  name: focal\n", []string{`c.yaml: loss.name (flag --loss): unknown loss "focal"`}},
+		{"wrong type", "train:\n  epochs: many\n", []string{`c.yaml: train.epochs (flag --epochs): "many" is not a whole number`}},
+		{"fraction for a whole number", "train:\n  epochs: 2.5\n", []string{`"2.5" is not a whole number`}},
+		{"several bad values at once", "optim:\n  name: rmsprop\n  lr: -1\n",
+			[]string{`optim.name (flag --optimizer): "rmsprop"`, "optim.lr (flag --lr): -1: want a positive learning rate"}},
+		{"abl max ratio above 1", "loss:\n  abl:\n    max_ratio: 1.5\n", []string{"loss.abl.max_ratio (flag --abl-max-ratio): 1.5: want a share of the pixels in (0, 1]"}},
+		{"abl max ratio 0", "loss:\n  abl:\n    max_ratio: 0\n", []string{"(flag --abl-max-ratio): 0: want a share"}},
+		{"negative dtl dilate", "loss:\n  dtl:\n    dilate: -2\n", []string{"loss.dtl.dilate (flag --dtl-dilate): -2: want a tolerance band >= 0 pixels"}},
+		{"even bsl window", "loss:\n  bsl:\n    theta: 4\n", []string{"loss.bsl.theta (flag --bsl-theta): 4: want an odd window"}},
+		{"dtl power 0", "loss:\n  dtl:\n    power: 0\n", []string{"loss.dtl.power (flag --dtl-power): 0: want a positive exponent"}},
+		{"abl smoothing", "loss:\n  abl:\n    smoothing: -0.1\n", []string{"loss.abl.smoothing"}},
+		{"ignore index is a class", "loss:\n  ignore_index: 2\n", []string{"2 is the class Lower North Sea"}},
+		{"compat abl needs sum", "loss:\n  name: abl\n  mode: compat\n  reduction: mean\n", []string{"loss.reduction (flag --loss-reduction): loss active-boundary"}},
+		{"class weights per class", "data:\n  class_weights: [1, 2]\n", []string{"2 weights for 6 classes"}},
+		{"lr_min above lr", "optim:\n  lr: 0.001\n  lr_min: 0.01\n", []string{"optim.lr_min (flag --lr-min): 0.01 is above the initial learning rate 0.001 (--lr)"}},
+		{"not a number", "optim:\n  lr: .nan\n", []string{"optim.lr (flag --lr): NaN: want a positive"}},
+		{"segy file of the synthetic survey", "data:\n  segy_file: a.sgy\n", []string{"data.segy_file (flag --segy-file): a.sgy: only the f3 source"}},
+		{"header bytes", "data:\n  iline_byte: 193\n", []string{"data.xline_byte (flag --xline-byte): 193 is also the inline byte"}},
+		{"offset set and searched", "data:\n  sample_offset: 4\n  find_offset: true\n", []string{"data.find_offset"}},
 		{"bad YAML", "train: [\n", []string{"c.yaml"}},
 		{"patch not a multiple of the pooling", "data:\n  patch: 60\nmodel:\n  depth: 4\n", []string{"multiple of 8"}},
 	}
@@ -107,7 +132,8 @@ func TestConfigYAMLRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Loss.Name = "boundary"
-	c.Data.ClassWeights = "1,2,3"
+	c.Data.ClassWeights = "1,2,3,4,5,6"
+	c.Data.SampleOffset = 7
 	c.Loss.ABL.Detach = false
 	var b bytes.Buffer
 	if err := c.WriteYAML(&b); err != nil {
@@ -153,4 +179,92 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConfigErrorSources: an invalid value is blamed on the flag, the
+// environment variable or the file and key it came from.
+func TestConfigErrorSources(t *testing.T) {
+	file := writeTemp(t, "c.yaml", "loss:\n  name: focal\n")
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		file string
+		want string
+	}{
+		{"flag", []string{"--loss", "foo"}, nil, "", `flag --loss: unknown loss "foo": want ce, dtl, boundary (bsl) or active-boundary (abl)`},
+		{"environment", nil, map[string]string{"SEGLOSS_ABL_MAX_RATIO": "2"}, "", "SEGLOSS_ABL_MAX_RATIO=2 (flag --abl-max-ratio): 2: want a share"},
+		{"environment copied into the flag", []string{"--dtl-dilate", "-1"}, map[string]string{"SEGLOSS_DTL_DILATE": "-1"}, "", "SEGLOSS_DTL_DILATE=-1 (flag --dtl-dilate): -1"},
+		{"flag over a valid environment", []string{"--epochs", "0"}, map[string]string{"SEGLOSS_EPOCHS": "3"}, "", "flag --epochs: 0: want at least 1"},
+		{"file", nil, nil, file, file + `: loss.name (flag --loss): unknown loss "focal"`},
+		{"environment type", nil, map[string]string{"SEGLOSS_BATCH": "eight"}, "", `SEGLOSS_BATCH=eight (flag --batch): "eight" is not a whole number`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			AddConfigFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadConfig(tc.file, fs)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to start with %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "built-in defaults") {
+				t.Fatalf("error %q blames the defaults", err)
+			}
+		})
+	}
+}
+
+// TestFlagHelpNamesKeys: every flag's help ends with its YAML key, and
+// FlagForKey maps keys back to flags.
+func TestFlagHelpNamesKeys(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	AddConfigFlags(fs)
+	n := 0
+	for _, o := range options {
+		f := fs.Lookup(o.flag)
+		if f == nil || !strings.HasSuffix(f.Usage, "["+o.key+"]") {
+			t.Errorf("flag --%s: usage %q lacks [%s]", o.flag, f.Usage, o.key)
+		}
+		if got, ok := FlagForKey(o.key); !ok || got != o.flag {
+			t.Errorf("FlagForKey(%s) = %q, %v", o.key, got, ok)
+		}
+		n++
+	}
+	if _, ok := FlagForKey("optim.lrr"); ok || n != len(options) {
+		t.Fatal("FlagForKey accepts an unknown key")
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "", 3}, {"trian", "train", 1}, {"lrr", "lr", 1},
+		{"kitten", "sitting", 3}, {"max-ratio", "max_ratio", 1}, {"ab", "ba", 1},
+	}
+	for _, tc := range cases {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultConfigValid: the built-in defaults validate and match what
+// LoadConfig resolves with nothing set.
+func TestDefaultConfigValid(t *testing.T) {
+	d := DefaultConfig()
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig("", nil)
+	if err != nil || c != d {
+		t.Fatalf("LoadConfig defaults %+v (%v), DefaultConfig %+v", c, err, d)
+	}
 }

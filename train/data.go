@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/segloss/segloss/dataset"
@@ -19,33 +20,116 @@ type Data struct {
 	Weights []float64
 	// ClassNames name the facies classes.
 	ClassNames []string
+	// Amplitude describes the raw seismic of Train.
+	Amplitude AmplitudeStats
 }
 
 // SplitNames are the evaluation splits LoadSplit accepts.
 var SplitNames = []string{"val", "test1", "test2"}
 
 // loadSurvey returns the named splits ("train", "test1", "test2") of the
-// configured survey.
+// configured survey, and says on log where the seismic comes from and,
+// for a SEG-Y, how the labels were placed in it.
 func loadSurvey(cfg Config, splits []string, log io.Writer) (map[string]*dataset.Volume, error) {
-	switch cfg.Data.Source {
+	d := cfg.Data
+	sc := dataset.SurveyConfig{Splits: splits, IlineByte: d.IlineByte, XlineByte: d.XlineByte,
+		FindOffset: d.FindOffset, MinCorrelation: d.MinCorrelation, AllowPoorMatch: d.AllowPoorMatch}
+	if d.SampleOffset >= 0 {
+		off := d.SampleOffset
+		sc.SampleOffset = &off
+	}
+	origin := ""
+	switch d.Source {
 	case "f3":
-		s, err := dataset.LoadSurvey(dataset.SurveyConfig{DataDir: cfg.Data.Dir, Splits: splits})
-		if err != nil {
-			return nil, err
+		sc.DataDir, sc.SEGYFile, origin = d.Dir, d.SEGYFile, "data.segy_file"
+		if sc.SEGYFile == "" {
+			path, reg, err := registeredSEGY(d.Dir)
+			if err != nil {
+				return nil, err
+			}
+			sc.SEGYFile, origin = path, "registered in "+reg
 		}
-		return s.Volumes, nil
 	case "synthetic":
 		dir, err := syntheticDir(cfg, log)
 		if err != nil {
 			return nil, err
 		}
-		s, err := dataset.LoadSurvey(dataset.SurveyConfig{DataDir: dir, Splits: splits})
-		if err != nil {
-			return nil, err
-		}
-		return s.Volumes, nil
+		sc.DataDir = dir
+	default:
+		return nil, fmt.Errorf("data source %q: want synthetic or f3", d.Source)
 	}
-	return nil, fmt.Errorf("data source %q: want synthetic or f3", cfg.Data.Source)
+	if sc.SEGYFile != "" {
+		fmt.Fprintf(log, "data: seismic from SEG-Y %s (%s), labels from %s\n", sc.SEGYFile, origin, sc.DataDir)
+	}
+	s, err := dataset.LoadSurvey(sc)
+	if err != nil {
+		return nil, err
+	}
+	describeSurvey(log, s, sc.SEGYFile == "")
+	return s.Volumes, nil
+}
+
+// registeredSEGY returns the SEG-Y that `segloss fetch-data --segy-file`
+// registered in dir (or, for dir ending in the unpacked data/ folder, in
+// its parent) and the registry file; "" when none is.
+func registeredSEGY(dir string) (path, registry string, err error) {
+	dirs := []string{dir}
+	if filepath.Base(filepath.Clean(dir)) == "data" {
+		dirs = append(dirs, filepath.Dir(filepath.Clean(dir)))
+	}
+	for _, d := range dirs {
+		p, err := dataset.RegisteredSEGY(d)
+		if err != nil {
+			return "", "", err
+		}
+		if p != "" {
+			return p, filepath.Join(d, "segy.json"), nil
+		}
+	}
+	return "", "", nil
+}
+
+// describeSurvey prints where the seismic of s comes from: the npy files,
+// or a SEG-Y with the alignment of the labels in it and the SEG-Y samples
+// left out. printSEGY also names the SEG-Y (when the caller has not).
+func describeSurvey(log io.Writer, s *dataset.Survey, printSEGY bool) {
+	al := s.Alignment
+	if al == nil {
+		fmt.Fprintf(log, "data: seismic and labels from the npy files in %s\n", s.Dir)
+		return
+	}
+	if printSEGY {
+		manifest := dataset.ManifestFile
+		for _, d := range []string{s.Dir, filepath.Dir(s.Dir)} {
+			if _, err := os.Stat(filepath.Join(d, dataset.ManifestFile)); err == nil {
+				manifest = filepath.Join(d, dataset.ManifestFile)
+				break
+			}
+		}
+		fmt.Fprintf(log, "data: seismic from SEG-Y %s (named by %s), labels from %s\n", al.SEGYFile, manifest, s.Dir)
+	}
+	how := map[string]string{"config": "set by data.sample_offset (--sample-offset)",
+		"survey.json": "from " + dataset.ManifestFile}[al.Source]
+	if al.Searched {
+		how = fmt.Sprintf("found by cross-correlation with the labelled seismic, correlation %.3f", al.Correlation)
+	}
+	fmt.Fprintf(log, "data: alignment: label sample 0 = SEG-Y sample %d (%s)\n", al.Offset, how)
+	above, below := al.Unused()
+	if above+below == 0 {
+		return
+	}
+	var v *dataset.Volume
+	for _, name := range dataset.SplitNames {
+		if v = s.Volumes[name]; v != nil {
+			break
+		}
+	}
+	span := ""
+	if v != nil && v.DT > 0 {
+		span = fmt.Sprintf(", %g-%g ms", v.T0, v.T0+float64(al.Samples-1)*v.DT)
+	}
+	fmt.Fprintf(log, "warning: data: the %d label samples cover SEG-Y samples %d-%d%s of its %d: %d samples above and %d below are cut off and not used\n",
+		al.Samples, al.Offset, al.Offset+al.Samples-1, span, al.SEGYSamples, above, below)
 }
 
 // syntheticDir returns the folder of the configured synthetic survey,
@@ -81,7 +165,7 @@ func LoadData(cfg Config, log io.Writer) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{Train: tr, Val: val, ClassNames: dataset.ClassNames[:]}
+	d := &Data{Train: tr, Val: val, ClassNames: dataset.ClassNames[:], Amplitude: VolumeAmplitude(tr)}
 	if d.Norm, err = dataset.FitNormalizer(tr, cfg.Data.Normalize); err != nil {
 		return nil, err
 	}

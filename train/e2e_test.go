@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,7 +54,8 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil || len(hist) != 2 || hist[1].Step != 10 || !(hist[1].PA > 0) {
 		t.Fatalf("history %+v %v", hist, err)
 	}
-	// metrics.json has the keys of eval --json and the last epoch's scores.
+	// metrics.json has the keys of eval --json, and the scores, epoch,
+	// checkpoint and class names of best.ckpt.
 	raw, err := os.ReadFile(filepath.Join(run, "metrics.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +64,42 @@ func TestEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(raw, &keys); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"pa", "mca", "fwiu", "miou", "class_accuracy", "iou", "boundary_f1", "confusion", "pixels"} {
+	for _, k := range []string{"pa", "mca", "fwiu", "miou", "class_accuracy", "iou", "boundary_f1", "confusion", "pixels",
+		"epoch", "checkpoint", "class_names"} {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("metrics.json lacks %q", k)
 		}
 	}
-	var m Metrics
-	if err := json.Unmarshal(raw, &m); err != nil || m.PA != hist[1].PA || m.Pixels != res.Metrics.Pixels {
-		t.Fatalf("metrics.json %+v vs history %+v (%v)", m, hist[1], err)
+	var rm RunMetrics
+	if err := json.Unmarshal(raw, &rm); err != nil {
+		t.Fatal(err)
+	}
+	best := hist[0]
+	if hist[1].MIoU > best.MIoU {
+		best = hist[1]
+	}
+	if res.BestEpoch != best.Epoch || res.Best == nil || res.Best.MIoU != best.MIoU || rm.Epoch != best.Epoch ||
+		rm.Checkpoint != "best.ckpt" || rm.MIoU != best.MIoU || rm.PA != best.PA || rm.Pixels != res.Metrics.Pixels ||
+		strings.Join(rm.ClassNames, ",") != strings.Join(dataset.ClassNames[:], ",") {
+		t.Fatalf("metrics.json %+v, result best epoch %d, history %+v", rm, res.BestEpoch, hist)
+	}
+	m := res.Metrics // the last epoch's
+	if m.PA != hist[1].PA {
+		t.Fatalf("result metrics PA %v, last epoch %v", m.PA, hist[1].PA)
+	}
+	bck, err := LoadCheckpoint(filepath.Join(run, "best.ckpt"))
+	if err != nil || bck.Meta.State.BestEpoch != best.Epoch || bck.Meta.State.BestMetrics == nil ||
+		bck.Meta.State.BestMetrics.PA != best.PA || bck.Meta.Amplitude == nil || !(bck.Meta.Amplitude.RMS > 0) {
+		t.Fatalf("best.ckpt state %+v, amplitude %+v (%v)", bck.Meta.State, bck.Meta.Amplitude, err)
+	}
+	var sum bytes.Buffer
+	if err := res.WriteSummary(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("best epoch: %d of 2 (validation mIoU %.4f), saved as %s", best.Epoch, best.MIoU,
+		filepath.Join(run, "best.ckpt")); !strings.Contains(sum.String(), want) ||
+		!strings.Contains(sum.String(), fmt.Sprintf("validation metrics of best.ckpt (epoch %d)", best.Epoch)) {
+		t.Fatalf("summary lacks %q:\n%s", want, sum.String())
 	}
 	// The saved config.yaml loads back to the run's configuration.
 	back, err := LoadConfig(filepath.Join(run, "config.yaml"), nil)

@@ -86,7 +86,7 @@ func Evaluate(ctx context.Context, ck *Checkpoint, opt EvalOptions) ([]SplitMetr
 		if err != nil {
 			return nil, err
 		}
-		bar := newBar(opt.Progress, v.NI+v.NX, "eval "+name)
+		bar := newBar(opt.Progress, v.NI+v.NX, "eval "+name, "sections")
 		sc, err := in.Score(ctx, v, opt.Tolerance, func() { bar.Add(1) })
 		bar.Finish()
 		if err != nil {

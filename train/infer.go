@@ -100,7 +100,7 @@ func (in Inferer) SectionLogits(x []float32, h, w int) ([]float32, error) {
 func (in Inferer) check(logits []float32, err error) func(n, h, w int) ([]float32, error) {
 	return func(n, h, w int) ([]float32, error) {
 		if err != nil {
-			return nil, err
+			return nil, vmCause(err)
 		}
 		if len(logits) != n*in.Classes*h*w {
 			return nil, fmt.Errorf("inference: model gave %d logits for %d x %d classes x %dx%d", len(logits), n, in.Classes, h, w)

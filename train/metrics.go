@@ -253,6 +253,39 @@ func (m Metrics) WriteTable(w io.Writer, title string, names []string) error {
 	return err
 }
 
+// WriteConfusion prints the confusion matrix: one row per true class, one
+// column per predicted class, counts of pixels. names may be nil.
+func (m Metrics) WriteConfusion(w io.Writer, names []string) error {
+	k := len(m.Confusion)
+	width := 9
+	for _, row := range m.Confusion {
+		for _, v := range row {
+			width = max(width, len(strconv.FormatInt(v, 10))+2)
+		}
+	}
+	label := func(c int) string {
+		if c < len(names) && names[c] != "" {
+			return fmt.Sprintf("%d %s", c, names[c])
+		}
+		return fmt.Sprintf("class %d", c)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  confusion matrix (pixels; rows: true class, columns: predicted class)\n  %-22s", "true \\ predicted")
+	for c := 0; c < k; c++ {
+		fmt.Fprintf(&b, "%*d", width, c)
+	}
+	b.WriteByte('\n')
+	for t, row := range m.Confusion {
+		fmt.Fprintf(&b, "  %-22s", label(t))
+		for _, v := range row {
+			fmt.Fprintf(&b, "%*d", width, v)
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 func fmtScore(v float64) string {
 	if math.IsNaN(v) {
 		return "-"

@@ -2,8 +2,10 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -42,6 +44,9 @@ type PredictOptions struct {
 	Block int
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
+	// Log receives warnings, such as input amplitudes unlike the training
+	// data's (nil: discarded; they are in PredictResult.Warnings too).
+	Log io.Writer
 }
 
 // PredictResult summarises a prediction.
@@ -51,6 +56,8 @@ type PredictResult struct {
 	Inlines, Crosslines, Samples, Traces int
 	// Counts holds the number of voxels of each predicted class.
 	Counts []int64
+	// Warnings are the warnings printed on PredictOptions.Log.
+	Warnings []string
 }
 
 // Predict reads a post-stack SEG-Y, infers the facies of every voxel and
@@ -69,7 +76,15 @@ type PredictResult struct {
 // whole cube in memory, bit for bit. A file sorted other than by inline
 // also keeps the facies of predicted traces it cannot write yet, one byte
 // per voxel.
+//
+// Outputs that are the input or each other are refused, and so are
+// existing outputs without write permission. Without RefitNorm, the
+// amplitudes of a sample of input traces are compared with those of the
+// training data and a mismatch of more than a factor of 3 is a warning.
 func Predict(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictResult, error) {
+	if err := checkPredictPaths(opt); err != nil {
+		return nil, err
+	}
 	if opt.Block < 0 {
 		return nil, fmt.Errorf("predict: block of %d inlines: want a positive number (0: %d)", opt.Block, DefaultPredictBlock)
 	}
@@ -115,9 +130,21 @@ func Predict(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictR
 		}
 	}
 	norm := ck.Meta.Norm
+	var warnings []string
 	if opt.RefitNorm {
 		if norm, err = p.fitNorm(opt.Input, norm.Method); err != nil {
 			return nil, err
+		}
+	} else {
+		st, err := fileAmplitude(f)
+		if err != nil {
+			return nil, err
+		}
+		if w := amplitudeWarning(opt.Input, st, ck.Meta); w != "" {
+			warnings = append(warnings, w)
+			if opt.Log != nil {
+				fmt.Fprintln(opt.Log, w)
+			}
 		}
 	}
 	cfg := ck.Meta.Config
@@ -133,9 +160,57 @@ func Predict(ctx context.Context, ck *Checkpoint, opt PredictOptions) (*PredictR
 	if p.useCross {
 		sections += p.nx
 	}
-	p.bar = newBar(opt.Progress, sections, "predict")
+	p.bar = newBar(opt.Progress, sections, "predict", "sections")
 	defer p.bar.Finish()
-	return p.run(ctx, ck, opt)
+	res, err := p.run(ctx, ck, opt)
+	if res != nil {
+		res.Warnings = warnings
+	}
+	return res, err
+}
+
+// checkPredictPaths refuses a prediction whose outputs would overwrite its
+// input or each other, or an existing output without write permission
+// (writing through a temporary file and a rename would replace it anyway).
+func checkPredictPaths(opt PredictOptions) error {
+	if opt.Input == "" || opt.Output == "" {
+		return errors.New("predict: need an input and an output SEG-Y")
+	}
+	files := []struct{ flag, path string }{{"--input", opt.Input}, {"--output", opt.Output}}
+	if opt.Probabilities != "" {
+		files = append(files, struct{ flag, path string }{"--probabilities", opt.Probabilities})
+	}
+	for i := 1; i < len(files); i++ {
+		for j := 0; j < i; j++ {
+			if samePath(files[i].path, files[j].path) {
+				return fmt.Errorf("predict: %s %s is the same file as %s %s: refusing to overwrite it, choose another %s",
+					files[i].flag, files[i].path, files[j].flag, files[j].path, files[i].flag)
+			}
+		}
+		if fi, err := os.Stat(files[i].path); err == nil {
+			if fi.IsDir() {
+				return fmt.Errorf("predict: %s %s is a folder: give a file name", files[i].flag, files[i].path)
+			}
+			if fi.Mode().Perm()&0o200 == 0 {
+				return fmt.Errorf("predict: %s %s exists and is read-only: remove it or choose another %s",
+					files[i].flag, files[i].path, files[i].flag)
+			}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same cleaned
+// absolute path, or (when both exist) the same file through links.
+func samePath(a, b string) bool {
+	aa, errA := filepath.Abs(a)
+	ab, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && aa == ab {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // predictor is a streaming prediction in progress.

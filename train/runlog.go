@@ -123,6 +123,52 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
+// RunMetrics is a run's metrics.json: the validation metrics of one
+// checkpoint under the keys of `segloss eval --json`, plus the epoch they
+// were measured after, the checkpoint file that holds that model and the
+// class names of the per-class lists.
+type RunMetrics struct {
+	Metrics
+	Epoch      int
+	Checkpoint string
+	ClassNames []string
+}
+
+// runMetricsExtra are the keys RunMetrics adds to those of Metrics.
+type runMetricsExtra struct {
+	Epoch      int      `json:"epoch"`
+	Checkpoint string   `json:"checkpoint"`
+	ClassNames []string `json:"class_names"`
+}
+
+// MarshalJSON writes epoch, checkpoint and class_names first, then the
+// keys of Metrics.
+func (r RunMetrics) MarshalJSON() ([]byte, error) {
+	extra, err := json.Marshal(runMetricsExtra{r.Epoch, r.Checkpoint, r.ClassNames})
+	if err != nil {
+		return nil, err
+	}
+	m, err := json.Marshal(r.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	out := append(extra[:len(extra)-1], ',')
+	return append(out, m[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *RunMetrics) UnmarshalJSON(data []byte) error {
+	var extra runMetricsExtra
+	if err := json.Unmarshal(data, &extra); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, &r.Metrics); err != nil {
+		return err
+	}
+	r.Epoch, r.Checkpoint, r.ClassNames = extra.Epoch, extra.Checkpoint, extra.ClassNames
+	return nil
+}
+
 // WriteMetricsJSON writes metrics to path atomically, indented.
 func WriteMetricsJSON(path string, m any) error {
 	return writeFileAtomic(path, func(w io.Writer) error {

@@ -40,12 +40,38 @@ type Options struct {
 type Result struct {
 	// Dir is the run folder.
 	Dir string
-	// Metrics are the validation metrics of the last epoch.
+	// Metrics are the validation metrics of the last epoch validated in
+	// this call.
 	Metrics Metrics
+	// BestEpoch is the epoch saved as best.ckpt (0: none) and Best its
+	// validation metrics (nil when unknown).
+	BestEpoch int
+	Best      *Metrics
 	// History holds one record per finished epoch.
 	History []EpochRecord
 	// ClassNames name the classes of the metrics.
 	ClassNames []string
+	// Complete is set when a resumed run had already trained all its
+	// epochs: nothing was done.
+	Complete bool
+}
+
+// WriteSummary prints the end of a run: the folder, which epoch is
+// best.ckpt and its validation metrics, and the last epoch's mIoU when
+// another epoch is best.
+func (r *Result) WriteSummary(w io.Writer) error {
+	fmt.Fprintf(w, "run folder: %s\n", r.Dir)
+	if r.Best == nil {
+		_, err := fmt.Fprintln(w, "no validation scores recorded")
+		return err
+	}
+	fmt.Fprintf(w, "best epoch: %d of %d (validation mIoU %s), saved as %s\n", r.BestEpoch, len(r.History),
+		fmtScore(r.Best.MIoU), filepath.Join(r.Dir, "best.ckpt"))
+	if n := len(r.History); n > 0 && r.History[n-1].Epoch != r.BestEpoch && finite(r.History[n-1].MIoU) {
+		fmt.Fprintf(w, "last epoch: %d (validation mIoU %s), saved as %s\n", r.History[n-1].Epoch,
+			fmtScore(r.History[n-1].MIoU), filepath.Join(r.Dir, "last.ckpt"))
+	}
+	return r.Best.WriteTable(w, fmt.Sprintf("validation metrics of best.ckpt (epoch %d)", r.BestEpoch), r.ClassNames)
 }
 
 // ErrInterrupted is returned (wrapped) when the context is cancelled during
@@ -56,14 +82,28 @@ var ErrInterrupted = errors.New("training interrupted")
 // model, and trains for cfg.Train.Epochs epochs, validating, logging and
 // checkpointing into the run folder. When ctx is cancelled it saves
 // last.ckpt at the current step and returns an error wrapping
-// ErrInterrupted.
-func Train(ctx context.Context, cfg Config, opt Options) (*Result, error) {
+// ErrInterrupted. A new run that fails before its first epoch is done
+// removes what it created of the run folder. Resuming a run that has
+// trained all its epochs does nothing and returns a Result with Complete.
+func Train(ctx context.Context, cfg Config, opt Options) (res *Result, err error) {
 	s, err := newSession(cfg, opt)
 	if err != nil {
 		return nil, err
 	}
+	if s.complete != nil {
+		return s.complete, nil
+	}
 	defer s.trainer.Close()
-	res := &Result{Dir: s.dir, ClassNames: s.data.ClassNames}
+	defer func() {
+		// A run without a finished epoch leaves nothing behind, unless an
+		// interruption saved steps to resume from.
+		if err != nil && !opt.Resume && s.st.Epoch == 0 && (!errors.Is(err, ErrInterrupted) || s.st.Global == 0) {
+			s.folder.remove()
+			fmt.Fprintf(s.log, "removed the run folder %s: the run stopped before its first epoch finished\n", s.dir)
+		}
+	}()
+	res = &Result{Dir: s.dir, ClassNames: s.data.ClassNames, BestEpoch: s.st.BestEpoch, Best: s.st.BestMetrics,
+		History: s.st.History}
 	for s.st.Epoch < cfg.Train.Epochs {
 		start := time.Now()
 		err := s.trainSteps(ctx)
@@ -101,21 +141,51 @@ type session struct {
 	st      *RunState
 	steps   int     // batches per epoch
 	labels  []int32 // the labels of the batch being trained on
+	lossErr error   // the loss function's error in the step being run
 	rec     EpochRecord
+	// pixels is the number of label pixels of a batch; reduction the
+	// loss's ("sum" or "mean").
+	pixels    int
+	reduction string
+	folder    runFolder
+	// complete is the result of resuming a run that has nothing left.
+	complete *Result
 }
 
 // newSession prepares a run: folder, data, model and solver (fresh or from
-// last.ckpt), loader and training graph.
-func newSession(cfg Config, opt Options) (*session, error) {
+// last.ckpt), loader and training graph. A resumed run whose epochs are all
+// done gets s.complete and nothing else. A new run's folder is created
+// only once the data and the model are ready, and removed again if
+// preparing fails after that.
+func newSession(cfg Config, opt Options) (_ *session, err error) {
 	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &RunState{Best: math.Inf(-1)}}
 	if s.log == nil {
 		s.log = io.Discard
 	}
-	var err error
-	if s.dir, err = runDir(cfg, opt); err != nil {
-		return nil, err
+	var ck *Checkpoint
+	if opt.Resume {
+		if s.dir, ck, err = openRun(cfg); err != nil {
+			return nil, err
+		}
+		if st := ck.Meta.State; st.Epoch >= cfg.Train.Epochs && st.Step == 0 {
+			s.complete = completeResult(s.dir, ck)
+			fmt.Fprintf(s.log, "run %s is complete: %d of %d epochs trained, nothing to resume; to train longer, "+
+				"raise the number of epochs: segloss train --resume --out %s --epochs %d\n",
+				s.dir, st.Epoch, cfg.Train.Epochs, s.dir, 2*st.Epoch)
+			return s, nil
+		}
+	} else {
+		if s.dir, err = newRunDir(cfg, opt); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(s.log, "run folder: %s\n", s.dir)
 	}
 	s.cfg.Out = s.dir
+	defer func() {
+		if err != nil && !opt.Resume {
+			s.folder.remove()
+		}
+	}()
 	if s.data, err = LoadData(s.cfg, s.log); err != nil {
 		return nil, err
 	}
@@ -126,22 +196,31 @@ func newSession(cfg Config, opt Options) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := spec.Validate(dataset.NumClasses); err != nil {
+		return nil, err
+	}
 	if s.solver, err = newSolver(cfg.Optim); err != nil {
 		return nil, err
 	}
 	if opt.Resume {
-		err = s.restore()
+		err = s.restore(ck)
 	} else {
 		s.net, err = model.New(cfg.ModelConfig(), int64(cfg.Train.Seed))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(s.dir, "config.yaml"), s.cfg.WriteYAML); err != nil {
+	if !opt.Resume {
+		if err := s.folder.create(s.dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.folder.write(filepath.Join(s.dir, "config.yaml"), s.cfg.WriteYAML); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(s.log, "model: %v, %d parameters; loss %s (%s); %s lr %g %s\n", s.net.Config(), s.net.NumParams(),
-		spec.Name, spec.Mode, cfg.Optim.Name, cfg.Optim.LR, cfg.Optim.Schedule)
+	s.reduction = lossReduction(cfg)
+	fmt.Fprintf(s.log, "model: %v, %d parameters; loss %s (%s, %s over the pixels of a batch); %s lr %g %s\n",
+		s.net.Config(), s.net.NumParams(), spec.Name, spec.Mode, s.reduction, cfg.Optim.Name, cfg.Optim.LR, cfg.Optim.Schedule)
 
 	patches, err := dataset.PatchGrid(d.Train, cfg.Data.Patch, cfg.Data.Stride)
 	if err != nil {
@@ -161,8 +240,13 @@ func newSession(cfg Config, opt Options) (*session, error) {
 	if s.steps = cfg.Train.Steps; s.steps == 0 {
 		s.steps = s.loader.NumBatches()
 	}
+	s.pixels = batch * cfg.Data.Patch * cfg.Data.Patch
 	lossFn := func(logits, grad []float32, n, c, h, w int) (float64, error) {
-		return loss.Compute(spec, logits, s.labels, loss.Shape{N: n, C: c, H: h, W: w}, grad)
+		l, err := loss.Compute(spec, logits, s.labels, loss.Shape{N: n, C: c, H: h, W: w}, grad)
+		if err != nil {
+			s.lossErr = err
+		}
+		return l, err
 	}
 	if s.trainer, err = s.net.NewTrainer(batch, cfg.Data.Patch, cfg.Data.Patch, lossFn, s.solver); err != nil {
 		return nil, err
@@ -172,14 +256,40 @@ func newSession(cfg Config, opt Options) (*session, error) {
 	return s, nil
 }
 
-// restore loads model, solver state, normalisation and run position from
-// the run's last.ckpt.
-func (s *session) restore() error {
-	path := filepath.Join(s.dir, "last.ckpt")
+// openRun checks the run folder of a resumed run and loads its last.ckpt.
+func openRun(cfg Config) (string, *Checkpoint, error) {
+	dir := cfg.Out
+	if dir == "" {
+		return "", nil, errors.New("resume: give the run folder with --out")
+	}
+	path := filepath.Join(dir, "last.ckpt")
+	if _, err := os.Stat(path); err != nil {
+		return "", nil, fmt.Errorf("resume: %w", err)
+	}
 	ck, err := LoadCheckpoint(path)
 	if err != nil {
-		return fmt.Errorf("resume: %w", err)
+		return "", nil, fmt.Errorf("resume: %w", err)
 	}
+	return dir, ck, nil
+}
+
+// completeResult describes a run that has trained all its epochs, from its
+// last checkpoint.
+func completeResult(dir string, ck *Checkpoint) *Result {
+	st := ck.Meta.State
+	r := &Result{Dir: dir, Complete: true, BestEpoch: st.BestEpoch, Best: st.BestMetrics, History: st.History,
+		ClassNames: ck.Meta.ClassNames}
+	if n := len(st.History); n > 0 && st.BestMetrics == nil {
+		// A checkpoint of an older segloss has the scalar scores only.
+		r.Metrics = Metrics{PA: st.History[n-1].PA, MIoU: st.History[n-1].MIoU}
+	}
+	return r
+}
+
+// restore loads model, solver state, normalisation and run position from
+// the run's last.ckpt.
+func (s *session) restore(ck *Checkpoint) error {
+	path := filepath.Join(s.dir, "last.ckpt")
 	if want := s.cfg.ModelConfig().WithDefaults(); ck.Model.Config() != want {
 		return fmt.Errorf("resume: %s holds a %v, the configuration asks for a %v", path, ck.Model.Config(), want)
 	}
@@ -198,16 +308,22 @@ func (s *session) restore() error {
 // progress bar.
 func (s *session) trainSteps(ctx context.Context) error {
 	cfg := s.cfg
-	bar := newBar(s.opt.Progress, s.steps, fmt.Sprintf("epoch %d/%d", s.st.Epoch+1, cfg.Train.Epochs))
+	bar := newBar(s.opt.Progress, s.steps, fmt.Sprintf("epoch %d/%d", s.st.Epoch+1, cfg.Train.Epochs), "batches")
 	bar.Set(s.st.Step)
 	err := trainEpoch(ctx, s.st, cfg, s.loader, s.steps, func(b *dataset.Batch) (float64, error) {
 		s.solver.SetLearningRate(learningRate(cfg.Optim, s.st.Epoch, s.st.Global, cfg.Train.Epochs*s.steps))
-		s.labels = b.Y
+		s.labels, s.lossErr = b.Y, nil
 		l, err := s.trainer.Step(b.X)
-		if err == nil && s.opt.OnStep != nil {
+		if err != nil {
+			if s.lossErr != nil {
+				err = s.lossErr
+			}
+			return l, fmt.Errorf("training step %d: %w", s.st.Global+1, vmCause(err))
+		}
+		if s.opt.OnStep != nil {
 			s.opt.OnStep(s.st.Global+1, l)
 		}
-		return l, err
+		return l, nil
 	}, bar)
 	if err == nil {
 		bar.Finish()
@@ -249,12 +365,14 @@ func (s *session) endEpoch(res *Result, took time.Duration) error {
 	res.History = s.st.History
 	s.st.Epoch++
 	s.st.Step, s.st.LossSum = 0, 0
-	fmt.Fprintf(s.log, "epoch %3d  loss %.4f  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
-		rec.Epoch, rec.TrainLoss, rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA), fmtScore(rec.FWIU),
-		fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
+	fmt.Fprintf(s.log, "epoch %3d  %s  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
+		rec.Epoch, lossText(rec.TrainLoss, s.reduction, s.pixels), rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA),
+		fmtScore(rec.FWIU), fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
 	improved := finite(rec.MIoU) && rec.MIoU > s.st.Best
 	if improved {
-		s.st.Best = rec.MIoU
+		m := res.Metrics
+		s.st.Best, s.st.BestEpoch, s.st.BestMetrics = rec.MIoU, rec.Epoch, &m
+		res.BestEpoch, res.Best = rec.Epoch, &m
 	}
 	if err := s.save("last.ckpt"); err != nil {
 		return err
@@ -270,21 +388,53 @@ func (s *session) endEpoch(res *Result, took time.Duration) error {
 	if err := WriteHistoryPNG(filepath.Join(s.dir, "history.png"), s.st.History); err != nil {
 		return err
 	}
-	if finite(rec.PA) {
-		return WriteMetricsJSON(filepath.Join(s.dir, "metrics.json"), res.Metrics)
+	if improved {
+		return WriteMetricsJSON(filepath.Join(s.dir, "metrics.json"), RunMetrics{Metrics: *s.st.BestMetrics,
+			Epoch: rec.Epoch, Checkpoint: "best.ckpt", ClassNames: s.data.ClassNames})
 	}
 	return nil
 }
 
+// lossText is the training loss of the epoch line, saying what the number
+// is: a mean over the pixels, or a sum over the pixels of a batch with the
+// mean per pixel beside it.
+func lossText(l float64, reduction string, pixels int) string {
+	if reduction == "sum" && pixels > 0 {
+		return fmt.Sprintf("loss %.6g (sum over %d pixels; %.4f per pixel)", l, pixels, l/float64(pixels))
+	}
+	return fmt.Sprintf("loss %.4f (mean per pixel)", l)
+}
+
+// lossReduction is the reduction of the configured loss: loss.reduction,
+// or each loss's own default (ce and boundary mean, dtl and
+// active-boundary sum).
+func lossReduction(c Config) string {
+	if c.Loss.Reduction != "" {
+		return c.Loss.Reduction
+	}
+	name, _ := loss.ParseName(c.Loss.Name)
+	if name == loss.NameDTL || name == loss.NameActiveBoundary {
+		return "sum"
+	}
+	return "mean"
+}
+
 // save writes the model, the solver and the run position to the run folder.
 func (s *session) save(name string) error {
-	meta := CheckpointMeta{Config: s.cfg, Norm: s.data.Norm, ClassNames: s.data.ClassNames, State: *s.st}
-	return SaveCheckpoint(filepath.Join(s.dir, name), s.net, s.solver, meta)
+	amp := s.data.Amplitude
+	meta := CheckpointMeta{Config: s.cfg, Norm: s.data.Norm, ClassNames: s.data.ClassNames, State: *s.st, Amplitude: &amp}
+	path := filepath.Join(s.dir, name)
+	s.folder.track(path)
+	return SaveCheckpoint(path, s.net, s.solver, meta)
 }
 
 // interrupted saves the position in last.ckpt (a resumed run skips the
-// batches already trained on) and says how to continue.
+// batches already trained on) and says how to continue. Before the first
+// step there is nothing to save.
 func (s *session) interrupted() error {
+	if s.st.Global == 0 {
+		return fmt.Errorf("%w before the first step", ErrInterrupted)
+	}
 	path := filepath.Join(s.dir, "last.ckpt")
 	if err := s.save("last.ckpt"); err != nil {
 		return errors.Join(ErrInterrupted, err)
@@ -305,6 +455,10 @@ type RunState struct {
 	LossSum float64
 	// Best is the best validation mIoU so far (best.ckpt).
 	Best float64
+	// BestEpoch is the epoch saved as best.ckpt (0: none yet) and
+	// BestMetrics its validation metrics.
+	BestEpoch   int
+	BestMetrics *Metrics
 	// History holds the records of the finished epochs.
 	History []EpochRecord
 }
@@ -400,20 +554,11 @@ func LossSpec(c Config, w []float64) (loss.Spec, error) {
 		MaxRatio: l.ABL.MaxRatio, MaxClip: l.ABL.MaxDist}, nil
 }
 
-// runDir returns the run folder, creating it: cfg.Out, or
-// runs/<date-time>-<loss> for a new run. Resuming needs an existing folder
-// with a last.ckpt; a new run refuses a folder that already has one.
-func runDir(cfg Config, opt Options) (string, error) {
+// newRunDir returns the folder of a new run, without creating it:
+// cfg.Out, or runs/<date-time>-<loss>. A folder that already holds a run
+// is refused.
+func newRunDir(cfg Config, opt Options) (string, error) {
 	dir := cfg.Out
-	if opt.Resume {
-		if dir == "" {
-			return "", errors.New("resume: give the run folder with --out")
-		}
-		if _, err := os.Stat(filepath.Join(dir, "last.ckpt")); err != nil {
-			return "", fmt.Errorf("resume: %w", err)
-		}
-		return dir, nil
-	}
 	if dir == "" {
 		now := time.Now
 		if opt.Now != nil {
@@ -425,19 +570,74 @@ func runDir(cfg Config, opt Options) (string, error) {
 	if _, err := os.Stat(filepath.Join(dir, "last.ckpt")); err == nil {
 		return "", fmt.Errorf("run folder %s already holds a run: use --resume to continue it or another --out", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("run folder %s is a file", dir)
 	}
 	return dir, nil
 }
 
+// runFolder remembers what a new run created, so that a run that fails
+// before its first epoch can take it away again: the folders it made and
+// the files that did not exist before it wrote them.
+type runFolder struct {
+	dirs  []string // outermost first
+	files []string
+}
+
+// create makes dir and any missing parents, remembering the new ones.
+func (r *runFolder) create(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		r.dirs = append(r.dirs, missing[i])
+	}
+	return nil
+}
+
+// track remembers path if it does not exist yet.
+func (r *runFolder) track(path string) {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		r.files = append(r.files, path)
+	}
+}
+
+// write writes path atomically and tracks it.
+func (r *runFolder) write(path string, write func(io.Writer) error) error {
+	r.track(path)
+	return writeFileAtomic(path, write)
+}
+
+// remove deletes the tracked files, then the created folders that are
+// empty, innermost first.
+func (r *runFolder) remove() {
+	for _, f := range r.files {
+		os.Remove(f)
+	}
+	for i := len(r.dirs) - 1; i >= 0; i-- {
+		os.Remove(r.dirs[i])
+	}
+	r.files, r.dirs = nil, nil
+}
+
 // newBar returns a progress bar on w, or a silent one when w is nil.
-func newBar(w io.Writer, n int, desc string) *progressbar.ProgressBar {
+// unit names what is counted ("batches", "sections") in the rate.
+func newBar(w io.Writer, n int, desc, unit string) *progressbar.ProgressBar {
 	if w == nil {
 		return progressbar.DefaultSilent(int64(n), desc)
 	}
 	return progressbar.NewOptions(n, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("batch"),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 }
 

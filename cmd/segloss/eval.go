@@ -26,6 +26,7 @@ type evalOptions struct {
 	dataDir    string
 	cacheDir   string
 	pictures   string
+	quiet      bool
 }
 
 func newEvalCmd() *cobra.Command {
@@ -41,7 +42,8 @@ therefore counted twice, once per direction, as in the benchmark's code.
 For each split it reports the confusion matrix, pixel accuracy (PA),
 per-class accuracy and their mean (MCA), per-class IoU, mean IoU,
 frequency-weighted IoU (FWIU) and a boundary F1 score (predicted facies
-contacts within --boundary-tolerance pixels of true ones). --split both
+contacts within --boundary-tolerance pixels of true ones). The confusion
+matrix counts pixels, rows the true class and columns the predicted one. --split both
 scores test1 and test2 and pools them into one matrix named "both".
 
 The data come from the checkpoint's configuration (the synthetic survey or
@@ -65,6 +67,7 @@ the F3 layout); --data-dir points it at another copy of the F3 data.`,
 	f.StringVar(&opts.dataDir, "data-dir", "", "F3 data folder (default: the checkpoint's)")
 	f.StringVar(&opts.cacheDir, "cache-dir", "", "synthetic survey cache folder (default: the checkpoint's)")
 	f.StringVar(&opts.pictures, "pictures", "", "folder for PNG pictures of the middle sections of every split")
+	f.BoolVar(&opts.quiet, "quiet", false, "no progress bars")
 	_ = cmd.MarkFlagRequired("checkpoint")
 	return cmd
 }
@@ -89,9 +92,13 @@ func runEval(ctx context.Context, opts *evalOptions, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	progress := stderr
+	if opts.quiet {
+		progress = nil
+	}
 	res, err := train.Evaluate(ctx, ck, train.EvalOptions{Splits: opts.splits, Window: opts.window,
 		Stride: opts.stride, Tolerance: opts.tolerance, Batch: opts.batch, Pictures: opts.pictures,
-		Log: stderr, Progress: stderr})
+		Log: stderr, Progress: progress})
 	if err != nil {
 		return err
 	}
@@ -106,6 +113,9 @@ func runEval(ctx context.Context, opts *evalOptions, stdout, stderr io.Writer) e
 	}
 	for _, r := range res {
 		if err := r.Metrics.WriteTable(stdout, r.Split, ck.Meta.ClassNames); err != nil {
+			return err
+		}
+		if err := r.Metrics.WriteConfusion(stdout, ck.Meta.ClassNames); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout)

@@ -15,6 +15,7 @@ func init() { register(newPredictCmd) }
 // predictOptions are the flags of segloss predict.
 type predictOptions struct {
 	checkpoint string
+	quiet      bool
 	opt        train.PredictOptions
 }
 
@@ -43,7 +44,13 @@ the facies of traces it cannot write yet, one byte per voxel.
 
 The network sees the input normalised with the statistics of its training
 data; --refit-norm fits the same kind of normalisation on the input instead
-(for data of another amplitude scale, such as int16 SEG-Y).`,
+(for data of another amplitude scale, such as int16 SEG-Y). Without it, the
+amplitudes of a sample of input traces are compared with the training
+data's, and a difference of more than a factor of 3 is a warning.
+
+The output must not be the input (nor --probabilities either of them), and
+an existing read-only output is refused rather than replaced. The progress
+bar counts sections (inlines, then crosslines).`,
 		Example: `  segloss predict --checkpoint runs/dtl/best.ckpt --input f3.sgy --output f3-facies.sgy
   segloss predict --checkpoint best.ckpt --input ../shared/testdata/segy/f3.sgy --output facies.sgy \
       --probabilities probs.npy --refit-norm
@@ -66,6 +73,7 @@ data; --refit-norm fits the same kind of normalisation on the input instead
 	f.IntVar(&opts.opt.Batch, "batch", 8, "windows per network call")
 	f.StringVar(&opts.opt.Directions, "directions", "both", "sections to average: both (inline and crossline) or inline")
 	f.IntVar(&opts.opt.Block, "block", train.DefaultPredictBlock, "inlines (crosslines) held in memory at once")
+	f.BoolVar(&opts.quiet, "quiet", false, "no progress bar")
 	for _, name := range []string{"checkpoint", "input", "output"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -81,7 +89,10 @@ func runPredict(ctx context.Context, opts *predictOptions, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	opts.opt.Progress = stderr
+	opts.opt.Progress, opts.opt.Log = stderr, stderr
+	if opts.quiet {
+		opts.opt.Progress = nil
+	}
 	res, err := train.Predict(ctx, ck, opts.opt)
 	if err != nil {
 		return err

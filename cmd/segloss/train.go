@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 
@@ -39,14 +38,40 @@ The configuration comes from the built-in defaults, then --config FILE
 variables, then the flags below. Everything of a run goes into its folder
 (--out, default runs/<date-time>-<loss>): config.yaml (the resolved
 configuration), history.csv and log.jsonl (one row per epoch), history.png,
-best.ckpt (best validation mIoU), last.ckpt, metrics.json (the final
-validation metrics, the keys of segloss eval --json) and pictures of
-validation sections. Ctrl-C saves last.ckpt at the current step; --resume
-continues from it along the same loss curve.`,
+best.ckpt (best validation mIoU), last.ckpt, metrics.json (the validation
+metrics of best.ckpt under the keys of segloss eval --json, with its epoch,
+checkpoint and class names) and pictures of validation sections. A run that
+fails before its first epoch removes what it created. Ctrl-C saves
+last.ckpt at the current step; --resume continues from it along the same
+loss curve, and --resume with a larger --epochs extends a finished run.
+
+Configuration keys and flags: every flag below except --config, --resume
+and --quiet is a key of the YAML file, named in brackets at the end of its
+help; e.g. --dtl-dilate is
+
+  loss:
+    dtl:
+      dilate: 5
+
+and SEGLOSS_DTL_DILATE=5 sets it from the environment. Invalid values are
+reported with where they came from (flag, variable, or file and key).
+
+The per-epoch line shows the mean training loss of the epoch's batches:
+for losses summed over the pixels (dtl, active-boundary, or
+--loss-reduction sum) the sum over the pixels of a batch, with the mean
+per pixel beside it.
+
+With --data f3, --segy-file (or the SEG-Y registered by segloss fetch-data
+--segy-file) supplies the seismic; the labels are placed in it by inline and
+crossline numbers and a sample offset found by cross-correlation unless
+--sample-offset sets it. The offset, its correlation and the SEG-Y samples
+left out are printed.`,
 		Example: `  segloss train                                   # synthetic survey, cross-entropy
   segloss train --loss dtl --epochs 12 --out runs/dtl
   segloss train --config configs/f3.yaml --loss abl --loss-mode compat
   segloss train --resume --out runs/dtl           # continue after Ctrl-C
+  segloss train --resume --out runs/dtl --epochs 20   # extend a finished run
+  segloss train --config configs/f3.yaml --segy-file F3.sgy --sample-offset 0
   SEGLOSS_LR=0.001 segloss train --optimizer sgd --schedule step`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -86,6 +111,5 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, progress io.Write
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run folder: %s\n", res.Dir)
-	return res.Metrics.WriteTable(stdout, "validation", res.ClassNames)
+	return res.WriteSummary(stdout)
 }
