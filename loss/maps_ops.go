@@ -1,6 +1,9 @@
 package loss
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // Contour writes into dst (len h*w) segloss's DTL contour of the binary mask: pixel (i,j) is on the contour iff
 // i < h-1 and mask(i,j) != mask(i+1,j) (a vertical transition marks the upper pixel), or j > 0 and
@@ -40,6 +43,7 @@ type wmaxScratch struct {
 	key, tk, gk, hk []uint64
 	a, ga, ha, oa   []int32
 	cnt             []int32
+	words           []uint64
 }
 
 // WindowMax writes into dst (len h*w) the maximum of src over the size x size window centred on each pixel
@@ -281,6 +285,10 @@ func Dilate(src []uint8, h, w, size int, dst []uint8) {
 
 func (s *wmaxScratch) dilate(src []uint8, h, w, size int, dst []uint8) {
 	r := (size - 1) / 2
+	if w%8 == 0 && r < 8 {
+		s.dilateWords(src, h, w, r, dst)
+		return
+	}
 	rows := grow(&s.cnt, h*w+w)
 	rc, cc := rows[:h*w], rows[h*w:]
 	// Rows: rc = number of set pixels in [j-r, j+r].
@@ -425,4 +433,44 @@ func kthLargest(a []float64, k int) float64 {
 		}
 	}
 	return a[want]
+}
+
+// dilateWords is dilate for rows of whole 64-bit words (w a multiple of 8) and r < 8, on 0/1 bytes eight at a
+// time: each row is ORed with itself shifted by 1..r bytes either way (bytes carried across words), then each
+// output row is the OR of the 2r+1 rows around it. dst may alias src.
+func (s *wmaxScratch) dilateWords(src []uint8, h, w, r int, dst []uint8) {
+	m := w / 8
+	hor := grow(&s.words, h*m)
+	for i := 0; i < h; i++ {
+		row, out := src[i*w:(i+1)*w], hor[i*m:(i+1)*m]
+		for q := range out {
+			out[q] = binary.LittleEndian.Uint64(row[8*q:])
+		}
+		var prev uint64
+		for q := range out {
+			x := out[q]
+			var next uint64
+			if q+1 < len(out) {
+				next = binary.LittleEndian.Uint64(row[8*q+8:])
+			}
+			d := x
+			for sh := 1; sh <= r; sh++ {
+				b := uint(8 * sh)
+				d |= x<<b | prev>>(64-b) | x>>b | next<<(64-b)
+			}
+			prev = x
+			out[q] = d
+		}
+	}
+	for i := 0; i < h; i++ {
+		lo, hi := max(i-r, 0), min(i+r, h-1)
+		out := dst[i*w : (i+1)*w]
+		for q := 0; q < m; q++ {
+			var d uint64
+			for ii := lo; ii <= hi; ii++ {
+				d |= hor[ii*m+q]
+			}
+			binary.LittleEndian.PutUint64(out[8*q:], d)
+		}
+	}
 }

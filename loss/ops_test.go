@@ -146,7 +146,10 @@ func TestWindowMaxMatchesNaive(t *testing.T) {
 // TestDilateMatchesNaive compares the running-count dilation with a direct window scan, in place and not.
 func TestDilateMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
-	for _, c := range [][3]int{{1, 1, 1}, {1, 9, 3}, {9, 1, 5}, {6, 9, 3}, {12, 5, 5}, {17, 23, 9}, {10, 10, 25}} {
+	// Widths that are multiples of 8 with windows up to 15 take the 64-bit word path; the others running counts.
+	cases := [][3]int{{1, 1, 1}, {1, 9, 3}, {9, 1, 5}, {6, 9, 3}, {12, 5, 5}, {17, 23, 9}, {10, 10, 25},
+		{3, 8, 1}, {5, 8, 3}, {7, 16, 5}, {12, 24, 9}, {9, 32, 15}, {10, 16, 17}, {4, 64, 7}}
+	for _, c := range cases {
 		h, w, size := c[0], c[1], c[2]
 		for _, inPlace := range []bool{false, true} {
 			src := make([]uint8, h*w)
