@@ -108,6 +108,10 @@ func (s *wmaxScratch) keys(key []uint64, h, w, size int, arg []int32) {
 		colMaxHGW(tv, ta, out, arg, h, w, r, gv, hv, ga, ha)
 		return
 	}
+	if r == 1 && h >= 3 {
+		colMax3(tv, ta, out, arg, h, w)
+		return
+	}
 	for i := 0; i < h; i++ {
 		lo, hi := max(i-r, 0), min(i+r, h-1)
 		d, da := out[i*w:(i+1)*w], arg[i*w:(i+1)*w]
@@ -189,6 +193,40 @@ func colMaxHGW(tv []uint64, ta []int32, out []uint64, oa []int32, h, w, r int, g
 	}
 }
 
+// colMax3 is the column pass of a 3-window: each output row is the first maximum of the rows above, at and
+// below it (h >= 3), read in one sweep.
+func colMax3(tv []uint64, ta []int32, out []uint64, oa []int32, h, w int) {
+	pair := func(d []uint64, da []int32, x, y []uint64, xa, ya []int32) {
+		x, y, xa, ya, da = x[:len(d)], y[:len(d)], xa[:len(d)], ya[:len(d)], da[:len(d)]
+		for j := range d {
+			v, k := x[j], xa[j]
+			if y[j] > v {
+				k = ya[j]
+			}
+			d[j], da[j] = max(v, y[j]), k
+		}
+	}
+	pair(out[:w], oa[:w], tv[:w], tv[w:2*w], ta[:w], ta[w:2*w])
+	for i := 1; i < h-1; i++ {
+		d, da := out[i*w:(i+1)*w], oa[i*w : (i+1)*w][:w]
+		a, b, c := tv[(i-1)*w : i*w][:len(d)], tv[i*w : (i+1)*w][:len(d)], tv[(i+1)*w : (i+2)*w][:len(d)]
+		aa, ba, ca := ta[(i-1)*w : i*w][:len(d)], ta[i*w : (i+1)*w][:len(d)], ta[(i+1)*w : (i+2)*w][:len(d)]
+		da = da[:len(d)]
+		for j := range d {
+			v, k := a[j], aa[j]
+			if b[j] > v {
+				k = ba[j]
+			}
+			v = max(v, b[j])
+			if c[j] > v {
+				k = ca[j]
+			}
+			d[j], da[j] = max(v, c[j]), k
+		}
+	}
+	pair(out[(h-1)*w:], oa[(h-1)*w:], tv[(h-2)*w:(h-1)*w], tv[(h-1)*w:], ta[(h-2)*w:(h-1)*w], ta[(h-1)*w:])
+}
+
 // rowMaxDirect writes the running maximum of row over windows [j-r, j+r] (clipped) into v, and the flat index
 // base+j of its first maximum into a.
 func rowMaxDirect(row, v []uint64, a []int32, base int32, r int) {
@@ -206,17 +244,32 @@ func rowMaxDirect(row, v []uint64, a []int32, base int32, r int) {
 	for j := 0; j < min(r, w); j++ {
 		edge(j)
 	}
-	for j := r; j < w-r; j++ {
-		win := row[j-r : j+r+1]
-		b, bj := win[0], 0
-		for d := 1; d < len(win); d++ {
-			x := win[d]
-			if x > b {
-				bj = d
+	if r == 1 {
+		for j := 1; j < w-1; j++ {
+			x, y, z := row[j-1], row[j], row[j+1]
+			k := j - 1
+			if y > x {
+				k = j
 			}
-			b = max(b, x)
+			x = max(x, y)
+			if z > x {
+				k = j + 1
+			}
+			v[j], a[j] = max(x, z), base+int32(k)
 		}
-		v[j], a[j] = b, base+int32(j-r+bj)
+	} else {
+		for j := r; j < w-r; j++ {
+			win := row[j-r : j+r+1]
+			b, bj := win[0], 0
+			for d := 1; d < len(win); d++ {
+				x := win[d]
+				if x > b { // compiled to a conditional move
+					bj = d
+				}
+				b = max(b, x)
+			}
+			v[j], a[j] = b, base+int32(j-r+bj)
+		}
 	}
 	for j := max(w-r, r); j < w; j++ {
 		edge(j)
