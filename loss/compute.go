@@ -344,11 +344,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 			pk := p[k*hw+b0 : k*hw+b0+nb][:nb]
 			xk := x[k*hw+b0 : k*hw+b0+nb][:nb]
 			if fast {
-				for i, v := range xk {
-					e := expNonPos(v - m[i])
-					pk[i] = e
-					s[i] += e
-				}
+				expShiftAccum(xk, m, pk, s)
 				continue
 			}
 			for i, v := range xk {

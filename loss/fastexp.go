@@ -2,6 +2,13 @@ package loss
 
 import "math"
 
+const (
+	invLn2x32 = 32 / math.Ln2
+	ln2hi     = 6.93147180369123816490e-01 / 32 // the high bits of ln2/32, exact in a product with k
+	ln2lo     = 1.90821492927058770002e-10 / 32
+	shifter   = 0x1.8p52 // adding it rounds to an integer held in the low mantissa bits
+)
+
 // expTable[j] = 2^(j/32).
 var expTable = func() (t [32]float64) {
 	for j := range t {
@@ -15,12 +22,6 @@ var expTable = func() (t [32]float64) {
 // polynomial. Below -700 (results near the denormal range) it defers to math.Exp. Default mode's softmax uses
 // it; compat keeps math.Exp.
 func expNonPos(x float64) float64 {
-	const (
-		invLn2x32 = 32 / math.Ln2
-		ln2hi     = 6.93147180369123816490e-01 / 32 // the high bits of ln2/32, exact in a product with k
-		ln2lo     = 1.90821492927058770002e-10 / 32
-		shifter   = 0x1.8p52 // adding it rounds to an integer held in the low mantissa bits
-	)
 	if x < -700 {
 		return math.Exp(x)
 	}
@@ -33,4 +34,27 @@ func expNonPos(x float64) float64 {
 	e := int32(int64(int32(k)) >> 5) // floor(k/32)
 	b := math.Float64bits(expTable[j]) + uint64(int64(e))<<52
 	return math.Float64frombits(b) * p
+}
+
+// expShiftAccum sets p[i] = expNonPos(x[i] - m[i]) and adds it to s[i], with the exponential written out in
+// the loop (expNonPos itself is too large to inline).
+func expShiftAccum(x, m, p, s []float64) {
+	m, p, s = m[:len(x)], p[:len(x)], s[:len(x)]
+	for i, v := range x {
+		y := v - m[i]
+		var e float64
+		if y < -700 {
+			e = math.Exp(y)
+		} else {
+			t := y*invLn2x32 + shifter
+			k := int64(math.Float64bits(t))
+			kf := t - shifter
+			r := y - kf*ln2hi - kf*ln2lo
+			q := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+			b := math.Float64bits(expTable[k&31]) + uint64(int64(int32(k))>>5)<<52
+			e = math.Float64frombits(b) * q
+		}
+		p[i] = e
+		s[i] += e
+	}
 }

@@ -311,4 +311,19 @@ func TestExpNonPos(t *testing.T) {
 	if worst > 1e-14 {
 		t.Errorf("largest relative error %g, want at most 1e-14", worst)
 	}
+	// The loop form used by the softmax gives the same bits.
+	xs := []float64{0, -1e-300, -0.3, -5, -699.9, -700.5, -800, -3, 2}
+	ms := []float64{0, 0, 0, 1, 0, 0, 0, -1, 2}
+	ps, ss := make([]float64, len(xs)), make([]float64, len(xs))
+	ss[0] = 1
+	expShiftAccum(xs, ms, ps, ss)
+	for i, x := range xs {
+		want, sum := expNonPos(x-ms[i]), expNonPos(x-ms[i])
+		if i == 0 {
+			sum += 1
+		}
+		if ps[i] != want || ss[i] != sum {
+			t.Errorf("expShiftAccum(%v - %v) = %v (sum %v), want %v (sum %v)", x, ms[i], ps[i], ss[i], want, sum)
+		}
+	}
 }
