@@ -102,11 +102,12 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	}
 	// Predicted boundary: KL scores, the x1.2 threshold loop, 3x3 dilation.
 	kl := grow(&ws.img, n*hw)
+	buf := grow(&ws.abl.buf, n*hw) // scratch: a row per image for the KL map, then the threshold selection
 	parallelFor(n, func(_, img int) {
-		KLMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw])
+		klMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw],
+			buf[img*hw:img*hw+lw])
 	})
 	maxN := float64(hw) * pr.ratio
-	buf := grow(&ws.abl.buf, n*hw)
 	var thr []float64
 	if compat {
 		thr = []float64{nextThreshold(kl, maxN, buf)}
@@ -117,6 +118,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		})
 	}
 	raw := grow(&ws.abl.raw, n*hw)
+	tmp := grow(&ws.abl.tmp, n*hw)
 	bp := grow(&ws.abl.bp, n*hw)
 	counts := zeroed(&ws.cnt, n)
 	parallelFor(n, func(_, img int) {
@@ -128,7 +130,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		for ij, v := range kl[img*hw : (img+1)*hw] {
 			r[ij] = v > t
 		}
-		Dilate3x3(r, lh, lw, bp[img*hw:(img+1)*hw])
+		dilate3x3(r, lh, lw, bp[img*hw:(img+1)*hw], tmp[img*hw:(img+1)*hw])
 		for _, b := range bp[img*hw : (img+1)*hw] {
 			if b {
 				counts[img]++

@@ -32,6 +32,7 @@ type Workspace struct {
 type ablBuffers struct {
 	buf, thr, dist []float64
 	raw, bp, bg    []bool
+	tmp            []bool
 	hasB           []bool
 	kept           [][]ablPixel
 	omega32        []float32

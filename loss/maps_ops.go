@@ -393,18 +393,35 @@ func (s *wmaxScratch) dilate(src []uint8, h, w, size int, dst []uint8) {
 // Dilate3x3 writes into dst (len h*w) the binary dilation of src by a 3x3 square (zero padding): a pixel is set
 // iff any pixel of its 3x3 neighbourhood is set. dst must not alias src.
 func Dilate3x3(src []bool, h, w int, dst []bool) {
+	dilate3x3(src, h, w, dst, make([]bool, h*w))
+}
+
+// dilate3x3 is Dilate3x3 with scratch tmp (len h*w): a row pass, then a column pass.
+func dilate3x3(src []bool, h, w int, dst, tmp []bool) {
 	for i := 0; i < h; i++ {
-		for j := 0; j < w; j++ {
-			on := false
-			for ii := max(i-1, 0); ii <= min(i+1, h-1) && !on; ii++ {
-				for jj := max(j-1, 0); jj <= min(j+1, w-1); jj++ {
-					if src[ii*w+jj] {
-						on = true
-						break
-					}
-				}
+		row, t := src[i*w:(i+1)*w], tmp[i*w:(i+1)*w]
+		t = t[:len(row)]
+		copy(t, row)
+		for j := 1; j < len(row); j++ {
+			t[j] = t[j] || row[j-1]
+			t[j-1] = t[j-1] || row[j]
+		}
+	}
+	for i := 0; i < h; i++ {
+		out, t := dst[i*w:(i+1)*w], tmp[i*w:(i+1)*w]
+		t = t[:len(out)]
+		copy(out, t)
+		if i > 0 {
+			up := tmp[(i-1)*w : i*w][:len(out)]
+			for j, v := range up {
+				out[j] = out[j] || v
 			}
-			dst[i*w+j] = on
+		}
+		if i < h-1 {
+			down := tmp[(i+1)*w : (i+2)*w][:len(out)]
+			for j, v := range down {
+				out[j] = out[j] || v
+			}
 		}
 	}
 }
@@ -413,22 +430,33 @@ func Dilate3x3(src []bool, h, w int, dst []bool) {
 // log-softmax lp (both c x h x w): dst(i,j) = [j<w-1]·KL(p(i,j) || p(i,j+1)) + [i<h-1]·KL(p(i,j) || p(i+1,j)),
 // with KL(u || v) = sum_c u_c (log u_c - log v_c).
 func KLMap(p, lp []float64, c, h, w int, dst []float64) {
+	klMap(p, lp, c, h, w, dst, make([]float64, w))
+}
+
+// klMap is KLMap with scratch ud (len w). It sweeps the class planes row by row; each sum still runs over the
+// classes in order, so the values are those of the per-pixel formula bit for bit.
+func klMap(p, lp []float64, c, h, w int, dst, ud []float64) {
 	hw := h * w
 	for i := 0; i < h; i++ {
-		for j := 0; j < w; j++ {
-			o := i*w + j
-			var lr, ud float64
-			if j < w-1 {
-				for k := 0; k < c; k++ {
-					lr += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+1])
-				}
+		lr := dst[i*w : (i+1)*w]
+		ud := ud[:len(lr)]
+		clear(lr)
+		clear(ud)
+		for k := 0; k < c; k++ {
+			o := k*hw + i*w
+			pk, lk := p[o : o+w][:len(lr)], lp[o : o+w][:len(lr)]
+			for j := 0; j < len(lr)-1; j++ {
+				lr[j] += pk[j] * (lk[j] - lk[j+1])
 			}
 			if i < h-1 {
-				for k := 0; k < c; k++ {
-					ud += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+w])
+				down := lp[o+w : o+2*w][:len(lr)]
+				for j, v := range pk {
+					ud[j] += v * (lk[j] - down[j])
 				}
 			}
-			dst[o] = lr + ud
+		}
+		for j, v := range ud {
+			lr[j] += v
 		}
 	}
 }

@@ -207,6 +207,63 @@ func TestDilate3x3(t *testing.T) {
 	}
 }
 
+// TestDilate3x3MatchesNaive compares Dilate3x3 with a direct scan on random masks, thin shapes included.
+func TestDilate3x3MatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 2))
+	for _, c := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {2, 2}, {5, 9}, {16, 13}} {
+		h, w := c[0], c[1]
+		src := randomMask(rng, h, w, 0.15)
+		dst := make([]bool, h*w)
+		Dilate3x3(src, h, w, dst)
+		for i := range h {
+			for j := range w {
+				want := false
+				for ii := max(i-1, 0); ii <= min(i+1, h-1); ii++ {
+					for jj := max(j-1, 0); jj <= min(j+1, w-1); jj++ {
+						want = want || src[ii*w+jj]
+					}
+				}
+				if dst[i*w+j] != want {
+					t.Fatalf("%dx%d (%d,%d) = %v, want %v", h, w, i, j, dst[i*w+j], want)
+				}
+			}
+		}
+	}
+}
+
+// TestKLMapMatchesPerPixel compares KLMap bit for bit with the per-pixel formula (class sums in order) on
+// random softmax outputs.
+func TestKLMapMatchesPerPixel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 1))
+	for _, sh := range []Shape{{1, 3, 1, 1}, {1, 2, 1, 6}, {1, 4, 6, 1}, {1, 5, 9, 11}} {
+		x, _ := randomCase(rng, sh, false, 1, 1)
+		ws := NewWorkspace()
+		p, lp, _, _ := ws.forward(x, sh, nil, nil, false, true)
+		c, h, w, hw := sh.C, sh.H, sh.W, sh.H*sh.W
+		got := make([]float64, hw)
+		KLMap(p, lp, c, h, w, got)
+		for i := range h {
+			for j := range w {
+				o := i*w + j
+				var lr, ud float64
+				if j < w-1 {
+					for k := range c {
+						lr += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+1])
+					}
+				}
+				if i < h-1 {
+					for k := range c {
+						ud += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+w])
+					}
+				}
+				if want := lr + ud; math.Float64bits(got[o]) != math.Float64bits(want) {
+					t.Fatalf("%+v (%d,%d): %v, want %v", sh, i, j, got[o], want)
+				}
+			}
+		}
+	}
+}
+
 func TestKLMap(t *testing.T) {
 	// 2 classes, 2x2 image: probabilities chosen by hand.
 	p := []float64{0.5, 0.9, 0.2, 0.5, 0.5, 0.1, 0.8, 0.5}
