@@ -72,32 +72,44 @@ func (s *edtScratch) run(feature []bool, h, w int, dst []int64) bool {
 		}
 		return false
 	}
-	// Column pass: 1-D distance to the nearest feature pixel in the same column, squared.
-	for j := 0; j < w; j++ {
-		d := int64(edtInf)
-		for i := 0; i < h; i++ {
-			if feature[i*w+j] {
+	// Column pass: 1-D distance to the nearest feature pixel in the same column, squared. It runs down and then
+	// up the image a whole row at a time, carrying one running distance per column.
+	run := grow(&s.col, w)
+	for j := range run {
+		run[j] = edtInf
+	}
+	for i := 0; i < h; i++ {
+		f, out := feature[i*w:(i+1)*w], dst[i*w:(i+1)*w]
+		f, run := f[:len(out)], run[:len(out)]
+		for j := range out {
+			d := run[j]
+			if f[j] {
 				d = 0
 			} else if d != edtInf {
 				d++
 			}
-			dst[i*w+j] = d
+			run[j], out[j] = d, d
 		}
-		d = edtInf
-		for i := h - 1; i >= 0; i-- {
-			if feature[i*w+j] {
+	}
+	for j := range run {
+		run[j] = edtInf
+	}
+	for i := h - 1; i >= 0; i-- {
+		f, out := feature[i*w:(i+1)*w], dst[i*w:(i+1)*w]
+		f, run := f[:len(out)], run[:len(out)]
+		for j := range out {
+			d := run[j]
+			if f[j] {
 				d = 0
 			} else if d != edtInf {
 				d++
 			}
-			if d < dst[i*w+j] {
-				dst[i*w+j] = d
+			run[j] = d
+			v := min(out[j], d)
+			if v != edtInf {
+				v *= v
 			}
-		}
-		for i := 0; i < h; i++ {
-			if v := dst[i*w+j]; v != edtInf {
-				dst[i*w+j] = v * v
-			}
+			out[j] = v
 		}
 	}
 	// Row pass: lower envelope of the parabolas (q-j)^2 + f(q).
