@@ -224,3 +224,23 @@ func TestMetricsJSONRoundTrip(t *testing.T) {
 		t.Fatalf("table:\n%s", tab.String())
 	}
 }
+
+func TestWriteConfusion(t *testing.T) {
+	c := NewConfusion(3)
+	if err := c.Add([]int32{0, 0, 1, 2, 2, 2, 255}, []int32{0, 1, 1, 2, 0, 2, 0}); err != nil {
+		t.Fatal(err)
+	}
+	c.M[0] += 12345677 // a count of 8 digits widens every column to 10
+	var b strings.Builder
+	if err := c.Metrics().WriteConfusion(&b, []string{"sand", "shale"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "  confusion matrix (pixels; rows: true class, columns: predicted class)\n" +
+		"  true \\ predicted               0         1         2\n" +
+		"  0 sand                  12345678         1         0\n" +
+		"  1 shale                        0         1         0\n" +
+		"  class 2                        1         0         2\n"
+	if b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -25,8 +25,20 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(out, "epoch   1") || !strings.Contains(out, "run folder: "+run) {
-		t.Fatalf("train printed:\n%s", out)
+	for _, want := range []string{"run folder: " + run + "\n", "epoch   1  loss ", "(sum over 1024 pixels; ",
+		"best epoch: 1 of 1 (validation mIoU ", "validation metrics of best.ckpt (epoch 1)"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("train printed no %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(out, "run folder: "+run+"\n") {
+		t.Fatalf("train does not announce its run folder first:\n%s", out)
+	}
+	// Resuming the finished run says so and trains nothing.
+	out, err = runCLI(t, "train", "--resume", "--out", run, "--quiet")
+	if err != nil || !strings.Contains(out, "is complete: 1 of 1 epochs trained, nothing to resume; to train longer, raise the number of epochs: segloss train --resume --out "+run+" --epochs 2") ||
+		strings.Contains(out, "epoch   2") {
+		t.Fatalf("resume of a finished run: %v\n%s", err, out)
 	}
 	cfg, err := train.LoadConfig(filepath.Join(run, "config.yaml"), nil)
 	if err != nil || cfg.Loss.Name != "abl" || cfg.Model.Base != 4 {
@@ -46,10 +58,17 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 			t.Errorf("eval --json: split %s missing or empty", s)
 		}
 	}
-	var saved train.Metrics
+	var saved train.RunMetrics
 	raw, _ := os.ReadFile(filepath.Join(run, "metrics.json"))
-	if err := json.Unmarshal(raw, &saved); err != nil || saved.PA != scores["val"].PA {
-		t.Fatalf("metrics.json PA %v, eval val PA %v (%v)", saved.PA, scores["val"].PA, err)
+	if err := json.Unmarshal(raw, &saved); err != nil || saved.PA != scores["val"].PA || saved.Epoch != 1 || saved.Checkpoint != "best.ckpt" {
+		t.Fatalf("metrics.json PA %v epoch %d %s, eval val PA %v (%v)", saved.PA, saved.Epoch, saved.Checkpoint, scores["val"].PA, err)
+	}
+	// The text report has the table and the confusion matrix; --quiet
+	// draws no progress bar.
+	out, err = runCLI(t, "eval", "--checkpoint", filepath.Join(run, "best.ckpt"), "--quiet")
+	if err != nil || !strings.Contains(out, "val (") || !strings.Contains(out, "confusion matrix (pixels; rows: true class, columns: predicted class)") ||
+		!strings.Contains(out, "  5 Zechstein ") || strings.Contains(out, "sections/s") {
+		t.Fatalf("eval text: %v\n%s", err, out)
 	}
 
 	input, _ := filepath.Glob(filepath.Join(cache, "*", "seismic.sgy"))
@@ -57,9 +76,21 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 		t.Fatalf("synthetic SEG-Y: %v", input)
 	}
 	facies := filepath.Join(root, "facies.sgy")
-	out, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", facies)
+	out, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", facies, "--quiet")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
+	}
+	if strings.Contains(out, "sections/s") || strings.Contains(out, "warning") {
+		t.Fatalf("predict --quiet of the training data printed a progress bar or a warning:\n%s", out)
+	}
+	// The input is never the output.
+	before, _ := os.ReadFile(input[0])
+	if _, err = runCLI(t, "predict", "--checkpoint", filepath.Join(run, "best.ckpt"), "--input", input[0], "--output", input[0]); err == nil ||
+		!strings.Contains(err.Error(), "is the same file as --input") {
+		t.Fatalf("predict over its input: %v", err)
+	}
+	if after, _ := os.ReadFile(input[0]); string(after) != string(before) {
+		t.Fatal("predict changed its input")
 	}
 	if !strings.Contains(out, "wrote "+facies) {
 		t.Fatalf("predict printed:\n%s", out)
@@ -100,7 +131,8 @@ func TestTrainCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"config typo", []string{"train", "--config", typo}, "optim.lerning_rate"},
-		{"bad loss", []string{"train", "--loss", "dice"}, `"dice"`},
+		{"bad loss", []string{"train", "--loss", "dice"}, `flag --loss: unknown loss "dice"`},
+		{"loss range", []string{"train", "--loss", "abl", "--abl-max-ratio", "1.5"}, "flag --abl-max-ratio: 1.5: want a share of the pixels in (0, 1]"},
 		{"resume without a folder", []string{"train", "--resume"}, "--out"},
 		{"resume of an empty folder", []string{"train", "--resume", "--out", dir}, "config.yaml"},
 		{"eval without checkpoint", []string{"eval"}, "checkpoint"},
@@ -114,5 +146,19 @@ func TestTrainCommandErrors(t *testing.T) {
 				t.Fatalf("error %v, want one naming %s\n%s", err, tc.want, out)
 			}
 		})
+	}
+}
+
+// TestTrainHelpNamesKeys: train --help names the YAML key of every
+// configuration flag and explains the mapping.
+func TestTrainHelpNamesKeys(t *testing.T) {
+	out, err := runCLI(t, "train", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[loss.dtl.dilate]", "[data.segy_file]", "[loss.abl.max_ratio]", "SEGLOSS_DTL_DILATE=5", "Configuration keys and flags"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train --help lacks %q", want)
+		}
 	}
 }
