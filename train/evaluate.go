@@ -121,8 +121,7 @@ func splitPictures(dir, split string, in Inferer, v *dataset.Volume, names []str
 			return err
 		}
 		path := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.png", split, d, s.Number))
-		err = WriteSectionPNG(path, Section{Title: fmt.Sprintf("%s %s %d", split, d, s.Number), Seismic: s.Seismic,
-			Truth: labels32(s.Labels), Pred: pred, H: s.Rows, W: s.Cols}, names)
+		err = WriteSectionPNG(path, SectionOf(v, s, pred, fmt.Sprintf("%s %s %d", split, d, s.Number)), names)
 		if err != nil {
 			return err
 		}

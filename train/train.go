@@ -158,6 +158,9 @@ type session struct {
 // only once the data and the model are ready, and removed again if
 // preparing fails after that.
 func newSession(cfg Config, opt Options) (_ *session, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &RunState{Best: math.Inf(-1)}}
 	if s.log == nil {
 		s.log = io.Discard
@@ -652,8 +655,7 @@ func writeValPictures(dir string, in Inferer, data *Data) error {
 		}
 		title := fmt.Sprintf("validation %s %d", d, s.Number)
 		path := filepath.Join(dir, fmt.Sprintf("val-%s-%d.png", d, s.Number))
-		if err := WriteSectionPNG(path, Section{Title: title, Seismic: s.Seismic, Truth: labels32(s.Labels),
-			Pred: pred, H: s.Rows, W: s.Cols}, data.ClassNames); err != nil {
+		if err := WriteSectionPNG(path, SectionOf(data.Val, s, pred, title), data.ClassNames); err != nil {
 			return err
 		}
 	}
