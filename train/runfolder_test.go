@@ -218,3 +218,20 @@ func TestCheckpointOfOlderConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTrainValidatesConfig: a configuration built in code is checked
+// before anything is loaded or created.
+func TestTrainValidatesConfig(t *testing.T) {
+	root := t.TempDir()
+	cfg := tinyConfig(t, filepath.Join(root, "cache"), filepath.Join(root, "run"))
+	cfg.Loss.ABL.MaxRatio = 2
+	if _, err := Train(context.Background(), cfg, Options{}); err == nil ||
+		err.Error() != "config: loss.abl.max_ratio: 2: want a share of the pixels in (0, 1]" {
+		t.Fatalf("error %v", err)
+	}
+	for _, p := range []string{"cache", "run"} {
+		if _, err := os.Stat(filepath.Join(root, p)); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s created before the configuration was checked", p)
+		}
+	}
+}
