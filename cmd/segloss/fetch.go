@@ -44,8 +44,9 @@ again skips a verified zip and files already unpacked.
 The original F3 SEG-Y sits behind landing pages (terranubis.com), so it
 cannot be fetched automatically: download it yourself and pass
 --segy-file PATH, or give a direct link with --segy-url URL. Either way
-the file is checked to open as SEG-Y and registered in DEST/segy.json;
-put its path in your config as segy_file to train on it. Without either
+the file is checked to open as SEG-Y and registered in DEST/segy.json,
+where segloss train --data f3 --data-dir DEST finds it (or set
+data.segy_file / --segy-file in the training config). Without either
 flag the SEG-Y already registered in DEST/segy.json is checked and
 reported. A SEG-Y that covers much less than F3 (inlines 100-750,
 crosslines 300-1250, 462 samples), such as a small crop, is registered
@@ -169,8 +170,8 @@ func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) err
 		if err := dataset.RegisterSEGY(o.dest, segyPath); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "registered %s (%s) in %s\nset segy_file: %s in your config to train on it\n",
-			segyPath, ext, registry, segyPath)
+		fmt.Fprintf(stdout, "registered %s (%s) in %s\nsegloss train --data f3 --data-dir %s uses it (or set data.segy_file in the config)\n",
+			segyPath, ext, registry, o.dest)
 	}
 	if !ext.coversF3() {
 		fmt.Fprintf(stderr, "warning: %s is not the full F3 survey: it covers %s, F3 has %s; the Alaudah labels need the whole survey\n",
