@@ -7,11 +7,16 @@ import "math"
 // feature pixel every entry is limit. It runs in linear time (two raster sweeps) and agrees with
 // scipy.ndimage.distance_transform_cdt(~feature, metric='taxicab') wherever that distance is below limit.
 func CityBlock(feature []bool, h, w int, limit int32, dst []int32) {
+	cityBlock8(bytesOf(feature), h, w, limit, dst)
+}
+
+// cityBlock8 is CityBlock on 0/1 bytes.
+func cityBlock8(feature []uint8, h, w int, limit int32, dst []int32) {
 	for i := 0; i < h; i++ {
 		row := dst[i*w : (i+1)*w]
 		for j := range row {
 			d := limit
-			if feature[i*w+j] {
+			if feature[i*w+j] != 0 {
 				d = 0
 			} else {
 				if i > 0 && dst[(i-1)*w+j] < d-1 {

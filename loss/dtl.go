@@ -5,19 +5,26 @@ import (
 	"math"
 )
 
-// argmaxClasses writes the first maximal class of every pixel of x (N x C x H x W) into dst (N*H*W).
+// argmaxClasses writes the first maximal class of every pixel of x (N x C x H x W) into dst (N*H*W). It sweeps
+// the class planes over blocks of pixels, with conditional moves instead of branches.
 func argmaxClasses(x []float64, sh Shape, dst []int32) {
 	hw, c := sh.H*sh.W, sh.C
 	parallelFor(sh.N, func(_, n int) {
+		var bb [softmaxBlock]float64
 		o := n * c * hw
-		for ij := 0; ij < hw; ij++ {
-			b, bk := x[o+ij], int32(0)
+		for b0 := 0; b0 < hw; b0 += softmaxBlock {
+			nb := min(softmaxBlock, hw-b0)
+			best, kb := bb[:nb], dst[n*hw+b0 : n*hw+b0+nb][:nb]
+			copy(best, x[o+b0:o+b0+nb])
+			clear(kb)
 			for k := 1; k < c; k++ {
-				if v := x[o+k*hw+ij]; v > b {
-					b, bk = v, int32(k)
+				for i, v := range x[o+k*hw+b0 : o+k*hw+b0+nb][:nb] {
+					if v > best[i] {
+						kb[i] = int32(k)
+					}
+					best[i] = max(best[i], v)
 				}
 			}
-			dst[n*hw+ij] = bk
 		}
 	})
 }
@@ -119,39 +126,37 @@ func (ws *Workspace) runDTL(pr params, sh Shape, labels []int32, wantGrad bool, 
 		kk, img := job/n, job%n
 		k := classes[kk]
 		s := scr[wk]
-		mask, pc, gc := grow(&s.b[0], hw), grow(&s.b[1], hw), grow(&s.b[2], hw)
-		var valid []bool
+		mask, pc, gc := grow(&s.u8[0], hw), grow(&s.u8[1], hw), grow(&s.u8[2], hw)
+		var valid []uint8
 		lab := labels[img*hw : (img+1)*hw]
 		if !compat {
-			valid = grow(&s.b[3], hw)
+			valid = grow(&s.u8[3], hw)
 			for ij, y := range lab {
-				valid[ij] = y != pr.ign
+				valid[ij] = b2u(y != pr.ign)
 			}
 		}
 		for ij, a := range am[img*hw : (img+1)*hw] {
-			mask[ij] = a == k
+			mask[ij] = b2u(a == k)
 		}
-		Contour(mask, nil, h, w, pc)
+		contour8(mask, nil, h, w, pc)
 		for ij, y := range lab {
-			mask[ij] = y == k
+			mask[ij] = b2u(y == k)
 		}
-		Contour(mask, valid, h, w, gc)
+		contour8(mask, valid, h, w, gc)
 		dist := grow(&s.i32[0], hw)
-		CityBlock(gc, h, w, limit, dist)
+		cityBlock8(gc, h, w, limit, dist)
 		out := m[job*hw : (job+1)*hw]
-		for ij := range out {
-			d := dist[ij] - int32(pr.dilate)
-			if d < 0 {
-				d = 0
+		dil := int32(pr.dilate)
+		for ij, dv := range dist[:len(out)] {
+			d := max(dv-dil, 0)
+			sel := pc[ij]
+			if valid != nil {
+				sel &= valid[ij]
 			}
-			if pc[ij] && (valid == nil || valid[ij]) {
-				out[ij] = d
-			} else {
-				out[ij] = 0
-			}
+			out[ij] = d * int32(sel)
 			if mp != nil {
-				mp.PredContour[kk][img*hw+ij] = pc[ij]
-				mp.GTContour[kk][img*hw+ij] = gc[ij]
+				mp.PredContour[kk][img*hw+ij] = pc[ij] != 0
+				mp.GTContour[kk][img*hw+ij] = gc[ij] != 0
 				mp.Distance[kk][img*hw+ij] = float64(d)
 			}
 		}
@@ -235,19 +240,25 @@ func (ws *Workspace) dtlDiagonal(p []float64, m []int32, classes []int32, sh Sha
 	if keep {
 		entries = make([][]float64, n)
 	}
-	parallelFor(n, func(_, a int) {
+	scr := ws.scratchFor(workerCount(n))
+	parallelFor(n, func(wk, a int) {
+		vb, on := grow(&scr[wk].f[2], hw), grow(&scr[wk].u8[3], hw)
+		clear(vb)
+		clear(on)
+		// Per pixel, v = sum over the classes in order of p_k * m_k (a zero m adds +0 and changes nothing).
+		for kk, k := range classes {
+			mk := m[(kk*n+a)*hw : (kk*n+a+1)*hw][:len(vb)]
+			pk := p[(a*c+int(k))*hw : (a*c+int(k)+1)*hw][:len(vb)]
+			on := on[:len(vb)]
+			for ij, mv := range mk {
+				vb[ij] += pk[ij] * float64(mv)
+				on[ij] |= b2u(mv != 0)
+			}
+		}
 		var s float64
 		var cnt int
-		for ij := 0; ij < hw; ij++ {
-			v := 0.0
-			on := false
-			for kk, k := range classes {
-				if mv := m[(kk*n+a)*hw+ij]; mv != 0 {
-					on = true
-					v += p[(a*c+int(k))*hw+ij] * float64(mv)
-				}
-			}
-			sel[a*hw+ij] = on && v != 0
+		for ij, v := range vb {
+			sel[a*hw+ij] = on[ij] != 0 && v != 0
 			if !sel[a*hw+ij] {
 				continue
 			}
@@ -270,10 +281,9 @@ func (ws *Workspace) dtlDiagonal(p []float64, m []int32, classes []int32, sh Sha
 			for kk, k := range classes {
 				g := gp[(a*c+int(k))*hw : (a*c+int(k)+1)*hw]
 				mk := m[(kk*n+a)*hw : (kk*n+a+1)*hw]
-				for ij, on := range sel[a*hw : (a+1)*hw] {
-					if on {
-						g[ij] = coef * float64(mk[ij])
-					}
+				for ij, on := range sel[a*hw : (a+1)*hw][:len(g)] {
+					// coef >= 0, so unselected entries get +0, as the cleared buffer holds.
+					g[ij] = coef * float64(mk[ij]) * float64(b2u(on))
 				}
 			}
 		})
@@ -438,4 +448,12 @@ func (ws *Workspace) dtlPairs(p []float64, m []int32, classes []int32, sh Shape,
 		})
 	}
 	return pen
+}
+
+// b2u is 1 for true and 0 for false.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -10,30 +10,55 @@ import (
 // mask(i,j) != mask(i,j-1) (a horizontal transition marks the right-hand pixel). When valid is not nil, only
 // pairs of two valid pixels are compared, so an unknown region creates no contour.
 func Contour(mask, valid []bool, h, w int, dst []bool) {
+	var v []uint8
+	if valid != nil {
+		v = bytesOf(valid)
+	}
+	out := make([]uint8, h*w)
+	contour8(bytesOf(mask), v, h, w, out)
+	for i, b := range out {
+		dst[i] = b != 0
+	}
+}
+
+// bytesOf returns the 0/1 bytes of b.
+func bytesOf(b []bool) []uint8 {
+	out := make([]uint8, len(b))
+	for i, v := range b {
+		if v {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// contour8 is Contour on 0/1 bytes, with byte arithmetic instead of branches (valid nil: all valid).
+func contour8(mask, valid []uint8, h, w int, dst []uint8) {
 	for i := 0; i < h; i++ {
 		row, out := mask[i*w:(i+1)*w], dst[i*w:(i+1)*w]
 		out = out[:len(row)]
-		if i == h-1 {
+		switch down := mask[min(i+1, h-1)*w:][:len(row)]; {
+		case i == h-1:
 			clear(out)
-		} else if down := mask[(i+1)*w : (i+2)*w][:len(row)]; valid == nil {
+		case valid == nil:
 			for j, m := range row {
-				out[j] = m != down[j]
+				out[j] = m ^ down[j]
 			}
-		} else {
+		default:
 			v, vd := valid[i*w : (i+1)*w][:len(row)], valid[(i+1)*w : (i+2)*w][:len(row)]
 			for j, m := range row {
-				out[j] = m != down[j] && v[j] && vd[j]
+				out[j] = (m ^ down[j]) & v[j] & vd[j]
 			}
 		}
 		if valid == nil {
 			for j := 1; j < len(row); j++ {
-				out[j] = out[j] || row[j] != row[j-1]
+				out[j] |= row[j] ^ row[j-1]
 			}
 			continue
 		}
 		v := valid[i*w : (i+1)*w][:len(row)]
 		for j := 1; j < len(row); j++ {
-			out[j] = out[j] || (row[j] != row[j-1] && v[j] && v[j-1])
+			out[j] |= (row[j] ^ row[j-1]) & v[j] & v[j-1]
 		}
 	}
 }
