@@ -21,7 +21,10 @@
 // Compat DTL's [N,N,H,W] penalty is evaluated in an exact factorised form, sum over (a,b) of
 // sum_k p_k(b)·m_k(a) = sum_k (sum_b p_k(b))·(sum_a m_k(a)), in O(N) per pixel instead of O(N^2); it holds while
 // no probability that meets a non-zero penalty has underflowed to 0, and the entry-by-entry form runs otherwise
-// (and for reduction "none", which lists the entries).
+// (and for reduction "none", which lists the entries). The boundary loss skips (image, class) pairs without a
+// ground-truth boundary (their BF1 is 0 and their gradient 0) and evaluates maxpool_theta(Bp) only on
+// ground-truth boundary pixels when they are few; both shortcuts give the full evaluation's bits (Maps turns
+// them off, as it wants every map). Binary maps are dilated eight pixels at a time in 64-bit words.
 //
 // # Modes
 //
