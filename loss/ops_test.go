@@ -384,3 +384,35 @@ func TestExpNonPos(t *testing.T) {
 		}
 	}
 }
+
+// TestExpShiftAccumKernel requires expShiftAccum (vector kernel where the CPU has one) to give the bits of the
+// scalar loop on random arguments of every length up to 40, some groups holding arguments below -700.
+func TestExpShiftAccumKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for n := 0; n <= 40; n++ {
+		for rep := range 20 {
+			x, m, s := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range x {
+				m[i] = rng.NormFloat64() * 3
+				x[i] = m[i] - rng.ExpFloat64()*5
+				if rep%4 == 1 && rng.IntN(8) == 0 {
+					x[i] = m[i] - 700 - rng.Float64()*100
+				}
+				if rng.IntN(10) == 0 {
+					x[i] = m[i]
+				}
+				s[i] = rng.Float64()
+			}
+			p1, p2 := make([]float64, n), make([]float64, n)
+			s1, s2 := append([]float64(nil), s...), append([]float64(nil), s...)
+			expShiftAccum(x, m, p1, s1)
+			expShiftAccumGo(x, m, p2, s2)
+			for i := range x {
+				if math.Float64bits(p1[i]) != math.Float64bits(p2[i]) || math.Float64bits(s1[i]) != math.Float64bits(s2[i]) {
+					t.Fatalf("n=%d entry %d (x-m = %v): p %v sum %v, scalar loop p %v sum %v", n, i, x[i]-m[i],
+						p1[i], s1[i], p2[i], s2[i])
+				}
+			}
+		}
+	}
+}
