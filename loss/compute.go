@@ -268,6 +268,9 @@ func loadLogits[T Float](ws *Workspace, name string, logits []T, sh Shape) error
 	parallelFor(sh.N, func(_, n int) {
 		bad[n] = -1
 		src, dst := logits[n*per:(n+1)*per], x[n*per:(n+1)*per]
+		if s32, ok := any(src).([]float32); ok && widen(dst, s32) {
+			return
+		}
 		for i, v := range src {
 			f := float64(v)
 			if f-f != 0 { // NaN or ±Inf
@@ -313,6 +316,10 @@ func store[T Float](dst []T, g []float64, sh Shape) {
 	per := sh.Len() / sh.N
 	parallelFor(sh.N, func(_, n int) {
 		d, s := dst[n*per:(n+1)*per], g[n*per:(n+1)*per]
+		if d32, ok := any(d).([]float32); ok {
+			narrow(d32, s)
+			return
+		}
 		for i, v := range s {
 			d[i] = T(v)
 		}
@@ -336,9 +343,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 		m, s, ls := mb[:nb], sb[:nb], lb[:nb]
 		copy(m, x[b0:b0+nb])
 		for k := 1; k < c; k++ {
-			for i, v := range x[k*hw+b0 : k*hw+b0+nb][:nb] {
-				m[i] = max(m[i], v) // branch-free
-			}
+			maxAcc(m, x[k*hw+b0:k*hw+b0+nb])
 		}
 		clear(s)
 		for k := 0; k < c; k++ {
@@ -366,9 +371,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 			o := k*hw + b0
 			pk := p[o : o+nb][:nb]
 			if fast {
-				for i, v := range s {
-					pk[i] *= v
-				}
+				mulTo(pk, pk, s)
 			} else {
 				for i, v := range s {
 					pk[i] /= v
@@ -431,10 +434,7 @@ func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
 		return
 	}
 	for k := 0; k < c; k++ {
-		gk, pk := ce.g[k*hw+b0 : k*hw+b0+nb][:nb], p[k*hw+b0 : k*hw+b0+nb][:nb]
-		for i, v := range pk {
-			gk[i] = gw[i] * v
-		}
+		mulTo(ce.g[k*hw+b0:k*hw+b0+nb], gw, p[k*hw+b0:k*hw+b0+nb])
 	}
 	for i, t := range lab {
 		if t != ce.ign {

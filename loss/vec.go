@@ -1,0 +1,40 @@
+package loss
+
+// The element-wise loops below run their leading multiple of four in AVX2 where the CPU has it (vec_amd64.s)
+// and the rest in Go; both give the same bits.
+
+// maxAcc sets m[i] = max(m[i], x[i]) (Go's max: +0 beats -0).
+func maxAcc(m, x []float64) {
+	x = x[:len(m)]
+	for i := maxAccVec(m, x); i < len(m); i++ {
+		m[i] = max(m[i], x[i])
+	}
+}
+
+// mulTo sets dst[i] = a[i] * b[i]; dst may alias a or b.
+func mulTo(dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := mulToVec(dst, a, b); i < len(dst); i++ {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// widen sets dst[i] = float64(src[i]) and reports whether every value is finite.
+func widen(dst []float64, src []float32) bool {
+	dst = dst[:len(src)]
+	i, ok := widenVec(dst, src)
+	for ; i < len(src); i++ {
+		f := float64(src[i])
+		ok = ok && f-f == 0
+		dst[i] = f
+	}
+	return ok
+}
+
+// narrow sets dst[i] = float32(src[i]).
+func narrow(dst []float32, src []float64) {
+	src = src[:len(dst)]
+	for i := narrowVec(dst, src); i < len(src); i++ {
+		dst[i] = float32(src[i])
+	}
+}

@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package loss
+
+// maxAccVec does nothing without the amd64 assembly (the callers' scalar loops do everything).
+func maxAccVec(m, x []float64) int { return 0 }
+
+// mulToVec does nothing without the amd64 assembly.
+func mulToVec(dst, a, b []float64) int { return 0 }
+
+// widenVec does nothing without the amd64 assembly.
+func widenVec(dst []float64, src []float32) (int, bool) { return 0, true }
+
+// narrowVec does nothing without the amd64 assembly.
+func narrowVec(dst []float32, src []float64) int { return 0 }

@@ -1,0 +1,67 @@
+package loss
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestVecKernels requires the element-wise helpers (AVX2 where available) to give the bits of plain Go loops
+// for every length up to 37, with signed zeros in maxAcc and non-finite values in widen.
+func TestVecKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 4))
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	zeros := []float64{0, math.Copysign(0, -1)}
+	for n := 0; n <= 37; n++ {
+		for rep := range 10 {
+			m, x := make([]float64, n), make([]float64, n)
+			for i := range m {
+				m[i], x[i] = rng.NormFloat64(), rng.NormFloat64()
+				if rep%2 == 0 {
+					m[i], x[i] = zeros[rng.IntN(2)], zeros[rng.IntN(2)]
+				}
+			}
+			got := append([]float64(nil), m...)
+			maxAcc(got, x)
+			prod := make([]float64, n)
+			mulTo(prod, m, x)
+			for i := range m {
+				if want := max(m[i], x[i]); !same(got[i], want) {
+					t.Fatalf("maxAcc n=%d [%d]: max(%v, %v) = %v, want %v", n, i, m[i], x[i], got[i], want)
+				}
+				if !same(prod[i], m[i]*x[i]) {
+					t.Fatalf("mulTo n=%d [%d]: %v * %v = %v", n, i, m[i], x[i], prod[i])
+				}
+			}
+			src := make([]float32, n)
+			for i := range src {
+				src[i] = float32(rng.NormFloat64() * 1e3)
+			}
+			bad := -1
+			if rep%3 == 1 && n > 0 {
+				bad = rng.IntN(n)
+				src[bad] = []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}[rep%3]
+			}
+			wide := make([]float64, n)
+			if ok := widen(wide, src); ok != (bad < 0) {
+				t.Fatalf("widen n=%d with non-finite at %d: ok = %v", n, bad, ok)
+			}
+			back := make([]float32, n)
+			narrow(back, wide)
+			for i, v := range src {
+				if i != bad && (wide[i] != float64(v) || back[i] != v) {
+					t.Fatalf("widen/narrow n=%d [%d]: %v -> %v -> %v", n, i, v, wide[i], back[i])
+				}
+			}
+			for i := range wide {
+				wide[i] = rng.NormFloat64() * 1e-3
+			}
+			narrow(back, wide)
+			for i, v := range wide {
+				if back[i] != float32(v) {
+					t.Fatalf("narrow n=%d [%d]: %v -> %v, want %v", n, i, v, back[i], float32(v))
+				}
+			}
+		}
+	}
+}
