@@ -414,43 +414,145 @@ func encodeNPYHeader(descr string, shape []int) []byte {
 	return b.Bytes()
 }
 
+// NPYWriter streams a C-order .npy file of dtype "<f4" or "|u1": the
+// header first, then the elements in C order as they come, written
+// atomically (temporary file in the same directory, renamed into place by
+// Close).
+type NPYWriter struct {
+	path  string
+	descr string
+	f     *fileutil.AtomicFile
+	left  int64 // elements still expected
+	buf   []byte
+}
+
+// CreateNPY starts a .npy file of the given dtype ("<f4" or "|u1") and
+// C-order shape. The directory must exist. Write the elements with
+// WriteFloat32 or WriteUint8, then Close (or Abort).
+func CreateNPY(path, descr string, shape []int) (*NPYWriter, error) {
+	if descr != "<f4" && descr != "|u1" {
+		return nil, fmt.Errorf("%s: dtype %q: can write <f4 or |u1", path, descr)
+	}
+	n := int64(1)
+	for _, s := range shape {
+		if s < 0 {
+			return nil, fmt.Errorf("%s: shape %v: negative dimension", path, shape)
+		}
+		n *= int64(s)
+	}
+	f, err := fileutil.CreateAtomic(path)
+	if err != nil {
+		return nil, err
+	}
+	w := &NPYWriter{path: path, descr: descr, f: f, left: n}
+	if _, err := f.Write(encodeNPYHeader(descr, shape)); err != nil {
+		f.Abort()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// take checks that n more elements of dtype descr fit.
+func (w *NPYWriter) take(descr string, n int) error {
+	if descr != w.descr {
+		return fmt.Errorf("%s: writing %s elements to a %s file", w.path, descr, w.descr)
+	}
+	if int64(n) > w.left {
+		return fmt.Errorf("%s: %d values more than the shape holds", w.path, int64(n)-w.left)
+	}
+	w.left -= int64(n)
+	return nil
+}
+
+// WriteFloat32 appends values in C order to a "<f4" file.
+func (w *NPYWriter) WriteFloat32(vals []float32) error {
+	if err := w.take("<f4", len(vals)); err != nil {
+		return err
+	}
+	if w.buf == nil {
+		w.buf = make([]byte, 0, 1<<16)
+	}
+	for len(vals) > 0 {
+		n := min(len(vals), cap(w.buf)/4)
+		b := w.buf[:0]
+		for _, v := range vals[:n] {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+		if _, err := w.f.Write(b); err != nil {
+			return fmt.Errorf("%s: %w", w.path, err)
+		}
+		vals = vals[n:]
+	}
+	return nil
+}
+
+// WriteUint8 appends values in C order to a "|u1" file.
+func (w *NPYWriter) WriteUint8(vals []uint8) error {
+	if err := w.take("|u1", len(vals)); err != nil {
+		return err
+	}
+	if _, err := w.f.Write(vals); err != nil {
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Close checks that the shape is full and renames the file into place. On
+// error the temporary file is removed.
+func (w *NPYWriter) Close() error {
+	if w.left != 0 {
+		w.f.Abort()
+		return fmt.Errorf("%s: %d values missing", w.path, w.left)
+	}
+	return w.f.Commit()
+}
+
+// Abort discards the file unless Close succeeded.
+func (w *NPYWriter) Abort() {
+	w.f.Abort()
+}
+
 // WriteNPYFloat32 writes data with the given C-order shape as a "<f4" .npy
-// file, atomically (temporary file in the same directory, then rename).
+// file, atomically (temporary file in the same directory, then rename),
+// creating the directory when needed.
 func WriteNPYFloat32(path string, data []float32, shape []int) error {
 	if err := checkShape(path, len(data), shape); err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error {
-		if _, err := w.Write(encodeNPYHeader("<f4", shape)); err != nil {
-			return err
-		}
-		buf := make([]byte, 0, 4*4096)
-		for i := 0; i < len(data); i += 4096 {
-			buf = buf[:0]
-			for _, v := range data[i:min(i+4096, len(data))] {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-			}
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	w, err := createNPYDir(path, "<f4", shape)
+	if err != nil {
+		return err
+	}
+	if err := w.WriteFloat32(data); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close()
 }
 
 // WriteNPYUint8 writes data with the given C-order shape as a "|u1" .npy
-// file, atomically.
+// file, atomically, creating the directory when needed.
 func WriteNPYUint8(path string, data []uint8, shape []int) error {
 	if err := checkShape(path, len(data), shape); err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error {
-		if _, err := w.Write(encodeNPYHeader("|u1", shape)); err != nil {
-			return err
-		}
-		_, err := w.Write(data)
+	w, err := createNPYDir(path, "|u1", shape)
+	if err != nil {
 		return err
-	})
+	}
+	if err := w.WriteUint8(data); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close()
+}
+
+// createNPYDir is CreateNPY that first creates the directory.
+func createNPYDir(path, descr string, shape []int) (*NPYWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return CreateNPY(path, descr, shape)
 }
 
 func checkShape(path string, n int, shape []int) error {
@@ -464,33 +566,11 @@ func checkShape(path string, n int, shape []int) error {
 	return nil
 }
 
-// writeAtomic writes a file through a temporary file in the same directory
-// and renames it into place, so readers never see a partial file.
+// writeAtomic writes a file atomically (see fileutil.WriteFile), creating
+// its directory when needed.
 func writeAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := fileutil.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = tmp.Close()
-	} else {
-		tmp.Close()
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return fileutil.WriteFile(path, write)
 }

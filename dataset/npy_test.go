@@ -177,6 +177,78 @@ func TestNPYRoundTrip(t *testing.T) {
 	}
 }
 
+// TestNPYWriterStreams checks that rows streamed through NPYWriter give
+// the bytes of the one-shot writers, that the header is the padded NumPy
+// 1.0 header, and that a wrong count, dtype or shape is an error that
+// leaves no file behind.
+func TestNPYWriterStreams(t *testing.T) {
+	dir := t.TempDir()
+	vals := make([]float32, 2*3*4)
+	for i := range vals {
+		vals[i] = float32(i)*0.25 - 3
+	}
+	whole := filepath.Join(dir, "whole.npy")
+	if err := WriteNPYFloat32(whole, vals, []int{2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	streamed := filepath.Join(dir, "rows.npy")
+	w, err := CreateNPY(streamed, "<f4", []int{2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := 0; r < len(vals); r += 5 {
+		if err := w.WriteFloat32(vals[r:min(r+5, len(vals))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(streamed)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("streamed file (%d bytes) differs from WriteNPYFloat32's (%d bytes)", len(b), len(a))
+	}
+	header := "\x93NUMPY\x01\x00\x76\x00{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }" + strings.Repeat(" ", 55) + "\n"
+	if len(header) != 128 || string(a[:128]) != header {
+		t.Errorf("header %q, want %q", a[:min(len(a), 128)], header)
+	}
+
+	tests := []struct {
+		name  string
+		descr string
+		shape []int
+		write func(*NPYWriter) error
+		want  string
+	}{
+		{"too many", "<f4", []int{2}, func(w *NPYWriter) error { return w.WriteFloat32([]float32{1, 2, 3}) }, "1 values more"},
+		{"too few", "|u1", []int{2, 2}, func(w *NPYWriter) error { return w.WriteUint8([]uint8{1, 2, 3}) }, "1 values missing"},
+		{"wrong dtype", "|u1", []int{1}, func(w *NPYWriter) error { return w.WriteFloat32([]float32{1}) }, "writing <f4 elements to a |u1 file"},
+		{"unsupported dtype", "<f8", []int{1}, nil, "dtype \"<f8\""},
+		{"negative shape", "<f4", []int{2, -1}, nil, "negative dimension"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := t.TempDir()
+			p := filepath.Join(d, "x.npy")
+			w, err := CreateNPY(p, tc.descr, tc.shape)
+			if err == nil {
+				if err = tc.write(w); err == nil {
+					err = w.Close()
+				} else {
+					w.Abort()
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
+				t.Errorf("error %v, want one naming %s and saying %q", err, p, tc.want)
+			}
+			if ents, _ := os.ReadDir(d); len(ents) != 0 {
+				t.Errorf("%d files left behind", len(ents))
+			}
+		})
+	}
+}
+
 func TestReadNPYErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := rawNPY(t, 1, "<f4", false, []int{2, 2}, []float64{1, 2, 3, 4})

@@ -28,51 +28,87 @@ const ClipPercentile = 99.5
 // FitNormalizer fits method ("none", "meanstd" or "clip") on the seismic of
 // v, skipping missing traces. Pass the training part only.
 func FitNormalizer(v *Volume, method string) (Normalizer, error) {
-	n := Normalizer{Method: method}
-	switch method {
-	case "none":
-		return n, nil
-	case "meanstd", "clip":
-	default:
-		return n, fmt.Errorf("normalisation %q: want none, meanstd or clip", method)
+	fit, err := NewNormalizerFitter(method, v.NI*v.NX*v.NS)
+	if err != nil || method == "none" {
+		return Normalizer{Method: method}, err
 	}
 	if v.Seismic == nil {
-		return n, fmt.Errorf("volume %s: no seismic to fit normalisation", v.Name)
+		return Normalizer{Method: method}, fmt.Errorf("volume %s: no seismic to fit normalisation", v.Name)
 	}
-	var sum, sum2 float64
-	var cnt int
-	var sample []float32
-	step := max(1, v.NI*v.NX*v.NS/1_000_000)
 	for t := 0; t < v.NI*v.NX; t++ {
-		if v.Missing != nil && v.Missing[t] {
-			continue
-		}
-		for k, a := range v.Seismic[t*v.NS : (t+1)*v.NS] {
-			f := float64(a)
-			sum += f
-			sum2 += f * f
-			cnt++
-			if (t*v.NS+k)%step == 0 {
-				sample = append(sample, a)
-			}
+		if v.Missing == nil || !v.Missing[t] {
+			fit.Add(t*v.NS, v.Seismic[t*v.NS:(t+1)*v.NS])
 		}
 	}
-	if cnt == 0 {
-		return n, fmt.Errorf("volume %s: no live traces to fit normalisation", v.Name)
+	return fit.Normalizer(v.Name)
+}
+
+// NormalizerFitter fits a Normalizer incrementally, a piece of the volume
+// at a time, so that a survey too large for memory can be fitted block by
+// block. Adding the pieces in C order gives bit for bit what one pass over
+// the whole volume gives: the same sums in the same order and, for "clip",
+// the same subsample (every step-th value by position in the volume, step
+// chosen so that about a million values are kept).
+type NormalizerFitter struct {
+	method    string
+	step      int
+	sum, sum2 float64
+	cnt       int
+	sample    []float32
+}
+
+// NewNormalizerFitter starts fitting method ("none", "meanstd" or "clip")
+// on a volume of total values (positions 0..total-1).
+func NewNormalizerFitter(method string, total int) (*NormalizerFitter, error) {
+	switch method {
+	case "none", "meanstd", "clip":
+	default:
+		return nil, fmt.Errorf("normalisation %q: want none, meanstd or clip", method)
 	}
-	if method == "meanstd" {
-		n.Mean = sum / float64(cnt)
-		n.Std = math.Sqrt(max(0, sum2/float64(cnt)-n.Mean*n.Mean))
+	return &NormalizerFitter{method: method, step: max(1, total/1_000_000)}, nil
+}
+
+// Add takes the values vals, the first at position pos of the volume.
+// Positions left out (missing traces) do not count.
+func (f *NormalizerFitter) Add(pos int, vals []float32) {
+	if f.method == "none" {
+		return
+	}
+	for k, a := range vals {
+		x := float64(a)
+		f.sum += x
+		f.sum2 += x * x
+		if (pos+k)%f.step == 0 {
+			f.sample = append(f.sample, a)
+		}
+	}
+	f.cnt += len(vals)
+}
+
+// Normalizer returns the fitted normalisation; name (the volume) goes in
+// the errors: no values added, constant seismic or an empty clip range.
+func (f *NormalizerFitter) Normalizer(name string) (Normalizer, error) {
+	n := Normalizer{Method: f.method}
+	if f.method == "none" {
+		return n, nil
+	}
+	if f.cnt == 0 {
+		return n, fmt.Errorf("volume %s: no live traces to fit normalisation", name)
+	}
+	if f.method == "meanstd" {
+		n.Mean = f.sum / float64(f.cnt)
+		n.Std = math.Sqrt(max(0, f.sum2/float64(f.cnt)-n.Mean*n.Mean))
 		if n.Std == 0 {
-			return n, fmt.Errorf("volume %s: constant seismic, standard deviation 0", v.Name)
+			return n, fmt.Errorf("volume %s: constant seismic, standard deviation 0", name)
 		}
 		return n, nil
 	}
+	sample := f.sample // sorting in place keeps the multiset Add builds on
 	slices.Sort(sample)
 	q := func(p float64) float64 { return float64(sample[int(p/100*float64(len(sample)-1)+0.5)]) }
 	n.Low, n.High = q(100-ClipPercentile), q(ClipPercentile)
 	if n.High <= n.Low {
-		return n, fmt.Errorf("volume %s: clip range [%g, %g] is empty", v.Name, n.Low, n.High)
+		return n, fmt.Errorf("volume %s: clip range [%g, %g] is empty", name, n.Low, n.High)
 	}
 	return n, nil
 }

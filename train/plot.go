@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/internal/fileutil"
 )
 
 // FaciesColors are the conventional colours of the six F3 facies of Alaudah
@@ -479,7 +480,7 @@ func WriteSectionPNG(path string, s Section, names []string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+	return fileutil.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
 // niceTicks returns the multiples of a round step (1, 2 or 5 times a
@@ -600,7 +601,7 @@ func HistoryImage(h []EpochRecord) *image.RGBA {
 // WriteHistoryPNG plots the history (see HistoryImage) to path atomically.
 func WriteHistoryPNG(path string, h []EpochRecord) error {
 	img := HistoryImage(h)
-	return writeFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+	return fileutil.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
 // axisTicks returns the ticks of a value axis for the curves: their finite

@@ -248,12 +248,12 @@ func (p *predictor) run(ctx context.Context, ck *Checkpoint, opt PredictOptions)
 		return nil, err
 	}
 	defer tw.abort()
-	var npy *npyStream
+	var npy *dataset.NPYWriter
 	if opt.Probabilities != "" {
-		if npy, err = createNPYStream(opt.Probabilities, []int{p.ni, p.nx, p.ns, p.k}); err != nil {
-			return nil, err
+		if npy, err = dataset.CreateNPY(opt.Probabilities, "<f4", []int{p.ni, p.nx, p.ns, p.k}); err != nil {
+			return nil, fmt.Errorf("probabilities: %w", err)
 		}
-		defer npy.abort()
+		defer npy.Abort()
 	}
 	rowLen := p.nx * p.ns * p.k
 	prob := make([]float32, min(p.block, p.ni)*rowLen)
@@ -272,8 +272,8 @@ func (p *predictor) run(ctx context.Context, ck *Checkpoint, opt PredictOptions)
 			}
 		}
 		if npy != nil {
-			if err := npy.write(blk); err != nil {
-				return nil, err
+			if err := npy.WriteFloat32(blk); err != nil {
+				return nil, fmt.Errorf("probabilities: %w", err)
 			}
 		}
 		if err := tw.addBlock(i0/p.block, blk); err != nil {
@@ -281,8 +281,8 @@ func (p *predictor) run(ctx context.Context, ck *Checkpoint, opt PredictOptions)
 		}
 	}
 	if npy != nil {
-		if err := npy.close(); err != nil {
-			return nil, err
+		if err := npy.Close(); err != nil {
+			return nil, fmt.Errorf("probabilities: %w", err)
 		}
 	}
 	return tw.close()

@@ -1,18 +1,13 @@
 package train
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 
-	"github.com/segloss/segloss/internal/fileutil"
 	"github.com/segloss/segloss/segy"
 )
 
@@ -142,111 +137,6 @@ func (tw *traceWriter) close() (*PredictResult, error) {
 func (tw *traceWriter) abort() {
 	if !tw.done {
 		tw.w.Abort()
-	}
-}
-
-// npyStream writes a float32 .npy file row by row: the header first, then
-// the data in C order as it comes. It writes a temporary file in the same
-// directory and renames it into place on close.
-type npyStream struct {
-	path string
-	tmp  *os.File
-	w    *bufio.Writer
-	left int64 // values still expected
-	buf  []byte
-	done bool
-}
-
-// createNPYStream starts a "<f4" .npy file of the given C-order shape.
-func createNPYStream(path string, shape []int) (*npyStream, error) {
-	n := int64(1)
-	for _, s := range shape {
-		n *= int64(s)
-	}
-	tmp, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return nil, fmt.Errorf("probabilities %s: %w", path, err)
-	}
-	s := &npyStream{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 1<<20), left: n, buf: make([]byte, 0, 1<<16)}
-	if _, err := s.w.Write(npyHeader("<f4", shape)); err != nil {
-		s.abort()
-		return nil, fmt.Errorf("probabilities %s: %w", path, err)
-	}
-	return s, nil
-}
-
-// npyHeader encodes a version 1.0 .npy header (magic, version, length and
-// the dict padded with spaces to a multiple of 64 bytes, ending in a
-// newline).
-func npyHeader(descr string, shape []int) []byte {
-	dims := make([]string, len(shape))
-	for i, s := range shape {
-		dims[i] = strconv.Itoa(s)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + tuple + "), }"
-	const pre = 10 // magic, version and header length
-	if pad := 64 - (pre+len(dict)+1)%64; pad != 64 {
-		dict += strings.Repeat(" ", pad)
-	}
-	dict += "\n"
-	out := append([]byte("\x93NUMPY\x01\x00"), byte(len(dict)), byte(len(dict)>>8))
-	return append(out, dict...)
-}
-
-// write appends values in C order.
-func (s *npyStream) write(vals []float32) error {
-	if int64(len(vals)) > s.left {
-		return fmt.Errorf("probabilities %s: %d values more than the shape holds", s.path, int64(len(vals))-s.left)
-	}
-	s.left -= int64(len(vals))
-	for len(vals) > 0 {
-		n := min(len(vals), cap(s.buf)/4)
-		b := s.buf[:0]
-		for _, v := range vals[:n] {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-		}
-		if _, err := s.w.Write(b); err != nil {
-			return fmt.Errorf("probabilities %s: %w", s.path, err)
-		}
-		vals = vals[n:]
-	}
-	return nil
-}
-
-// close checks that every value was written and renames the file into
-// place (mode 0644).
-func (s *npyStream) close() error {
-	if s.left != 0 {
-		return fmt.Errorf("probabilities %s: %d values missing", s.path, s.left)
-	}
-	err := s.w.Flush()
-	if err == nil {
-		err = s.tmp.Sync()
-	}
-	if cerr := s.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(s.tmp.Name(), s.path)
-	}
-	if err != nil {
-		os.Remove(s.tmp.Name())
-		return fmt.Errorf("probabilities %s: %w", s.path, err)
-	}
-	s.done = true
-	return nil
-}
-
-// abort removes the temporary file unless close succeeded.
-func (s *npyStream) abort() {
-	if !s.done {
-		s.done = true
-		s.tmp.Close()
-		os.Remove(s.tmp.Name())
 	}
 }
 

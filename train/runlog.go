@@ -40,7 +40,7 @@ func (r EpochRecord) row() []string {
 // (log.jsonl) into dir, each atomically. Both files always hold the whole
 // history, so a resumed run rewrites them with the earlier epochs kept.
 func WriteHistory(dir string, recs []EpochRecord) error {
-	err := writeFileAtomic(filepath.Join(dir, "history.csv"), func(w io.Writer) error {
+	err := fileutil.WriteFile(filepath.Join(dir, "history.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(historyHeader); err != nil {
 			return err
@@ -56,7 +56,7 @@ func WriteHistory(dir string, recs []EpochRecord) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, "log.jsonl"), func(w io.Writer) error {
+	return fileutil.WriteFile(filepath.Join(dir, "log.jsonl"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		for _, r := range recs {
 			if err := enc.Encode(safeRecord(r)); err != nil {
@@ -96,31 +96,6 @@ func ReadHistory(dir string) ([]EpochRecord, error) {
 		}
 		out = append(out, r)
 	}
-}
-
-// writeFileAtomic writes path through a temporary file in the same folder
-// and renames it into place, so readers never see a half-written file.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // RunMetrics is a run's metrics.json: the validation metrics of one
@@ -171,7 +146,7 @@ func (r *RunMetrics) UnmarshalJSON(data []byte) error {
 
 // WriteMetricsJSON writes metrics to path atomically, indented.
 func WriteMetricsJSON(path string, m any) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return fileutil.WriteFile(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)

@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/internal/fileutil"
 	"github.com/segloss/segloss/loss"
 	"github.com/segloss/segloss/model"
 )
@@ -618,7 +619,7 @@ func (r *runFolder) track(path string) {
 // write writes path atomically and tracks it.
 func (r *runFolder) write(path string, write func(io.Writer) error) error {
 	r.track(path)
-	return writeFileAtomic(path, write)
+	return fileutil.WriteFile(path, write)
 }
 
 // remove deletes the tracked files, then the created folders that are

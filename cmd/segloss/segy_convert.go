@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/segloss/segloss/internal/fileutil"
+	"github.com/segloss/segloss/dataset"
 	"github.com/segloss/segloss/segy"
 )
 
@@ -124,73 +120,22 @@ func convertToNpy(f *segy.File, o convertOptions, stderr io.Writer) error {
 	if no > 1 {
 		shape = []int{ni, nx, no, f.NumSamples()}
 	}
-	bar := newBar(stderr, ni, "writing "+filepath.Base(o.out), o.quiet)
-	err = writeNpyFloat32(o.out, shape, func(w io.Writer) error {
-		buf := make([]byte, 0, nx*no*f.NumSamples()*4)
-		for _, il := range g.Inlines {
-			v, err := f.ReadInline(il)
-			if err != nil {
-				return err
-			}
-			buf = buf[:len(v)*4]
-			for i, x := range v {
-				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
-			}
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			bar.Add(1)
-		}
-		return nil
-	})
-	bar.Finish()
-	return err
-}
-
-// writeNpyFloat32 writes a little-endian float32 .npy (format 1.0) file
-// atomically: body writes prod(shape) values after the header.
-func writeNpyFloat32(path string, shape []int, body func(io.Writer) error) error {
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = fmt.Sprint(d)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	dict := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", tuple)
-	// magic (6) + version (2) + header length (2) + dict + padding + '\n' is a multiple of 64.
-	pad := 64 - (10+len(dict)+1)%64
-	if pad == 64 {
-		pad = 0
-	}
-	header := dict + strings.Repeat(" ", pad) + "\n"
-	tmp, err := fileutil.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	w, err := dataset.CreateNPY(o.out, "<f4", shape)
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
+	defer w.Abort()
+	bar := newBar(stderr, ni, "writing "+filepath.Base(o.out), o.quiet)
+	defer bar.Finish()
+	for _, il := range g.Inlines {
+		v, err := f.ReadInline(il)
+		if err != nil {
+			return err
+		}
+		if err := w.WriteFloat32(v); err != nil {
+			return err
+		}
+		bar.Add(1)
 	}
-	bw := bufio.NewWriterSize(tmp, 4<<20)
-	bw.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(bw, binary.LittleEndian, uint16(len(header)))
-	bw.WriteString(header)
-	if err := body(bw); err != nil {
-		return fail(err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return w.Close()
 }
