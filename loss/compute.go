@@ -538,14 +538,18 @@ func softmaxBackward(p, gp, g []float64, sh Shape) {
 	hw, c := sh.H*sh.W, sh.C
 	parallelFor(sh.N, func(_, n int) {
 		o := n * c * hw
-		for ij := 0; ij < hw; ij++ {
-			d := 0.0
+		var db [softmaxBlock]float64
+		for b0 := 0; b0 < hw; b0 += softmaxBlock {
+			nb := min(softmaxBlock, hw-b0)
+			d := db[:nb]
+			clear(d)
 			for k := 0; k < c; k++ {
-				d += p[o+k*hw+ij] * gp[o+k*hw+ij]
+				i := o + k*hw + b0
+				dotAcc(d, p[i:i+nb], gp[i:i+nb])
 			}
 			for k := 0; k < c; k++ {
-				i := o + k*hw + ij
-				g[i] += p[i] * (gp[i] - d)
+				i := o + k*hw + b0
+				softBack(g[i:i+nb], p[i:i+nb], gp[i:i+nb], d)
 			}
 		}
 	})

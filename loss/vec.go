@@ -38,3 +38,19 @@ func narrow(dst []float32, src []float64) {
 		dst[i] = float32(src[i])
 	}
 }
+
+// dotAcc sets d[i] += a[i] * b[i].
+func dotAcc(d, a, b []float64) {
+	a, b = a[:len(d)], b[:len(d)]
+	for i := dotAccVec(d, a, b); i < len(d); i++ {
+		d[i] += a[i] * b[i]
+	}
+}
+
+// softBack sets g[i] += p[i] * (gp[i] - d[i]).
+func softBack(g, p, gp, d []float64) {
+	p, gp, d = p[:len(g)], gp[:len(g)], d[:len(g)]
+	for i := softBackVec(g, p, gp, d); i < len(g); i++ {
+		g[i] += p[i] * (gp[i] - d[i])
+	}
+}

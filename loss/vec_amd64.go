@@ -56,3 +56,31 @@ func narrowVec(dst []float32, src []float64) int {
 	narrowAVX2(&dst[0], &src[0], n)
 	return n
 }
+
+//go:noescape
+func dotAccAVX2(d, a, b *float64, n int)
+
+//go:noescape
+func softBackAVX2(acc, p, gp, d *float64, n int)
+
+// dotAccVec does dotAcc's leading multiple of four and returns its length.
+func dotAccVec(d, a, b []float64) int {
+	n := len(d) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = a[n-1], b[n-1]
+	dotAccAVX2(&d[0], &a[0], &b[0], n)
+	return n
+}
+
+// softBackVec does softBack's leading multiple of four and returns its length.
+func softBackVec(g, p, gp, d []float64) int {
+	n := len(g) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _, _ = p[n-1], gp[n-1], d[n-1]
+	softBackAVX2(&g[0], &p[0], &gp[0], &d[0], n)
+	return n
+}

@@ -88,3 +88,47 @@ narrowloop:
 narrowdone:
 	VZEROUPPER
 	RET
+
+// func dotAccAVX2(d, a, b *float64, n int)
+// d[i] += a[i] * b[i] for i < n (n a multiple of 4), product rounded before the sum (no fused multiply-add).
+TEXT ·dotAccAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+dotloop:
+	CMPQ AX, CX
+	JGE  dotdone
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD  (DX)(AX*8), Y0, Y0
+	VADDPD  (DI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     dotloop
+dotdone:
+	VZEROUPPER
+	RET
+
+// func softBackAVX2(acc, p, gp, d *float64, n int)
+// acc[i] += p[i] * (gp[i] - d[i]) for i < n (n a multiple of 4), each operation rounded.
+TEXT ·softBackAVX2(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ gp+16(FP), DX
+	MOVQ d+24(FP), BX
+	MOVQ n+32(FP), CX
+	XORQ AX, AX
+backloop:
+	CMPQ AX, CX
+	JGE  backdone
+	VMOVUPD (DX)(AX*8), Y0
+	VSUBPD  (BX)(AX*8), Y0, Y0
+	VMULPD  (SI)(AX*8), Y0, Y0
+	VADDPD  (DI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     backloop
+backdone:
+	VZEROUPPER
+	RET

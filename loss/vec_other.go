@@ -13,3 +13,9 @@ func widenVec(dst []float64, src []float32) (int, bool) { return 0, true }
 
 // narrowVec does nothing without the amd64 assembly.
 func narrowVec(dst []float32, src []float64) int { return 0 }
+
+// dotAccVec does nothing without the amd64 assembly.
+func dotAccVec(d, a, b []float64) int { return 0 }
+
+// softBackVec does nothing without the amd64 assembly.
+func softBackVec(g, p, gp, d []float64) int { return 0 }

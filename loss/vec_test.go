@@ -25,12 +25,21 @@ func TestVecKernels(t *testing.T) {
 			maxAcc(got, x)
 			prod := make([]float64, n)
 			mulTo(prod, m, x)
+			dot, g := append([]float64(nil), x...), append([]float64(nil), m...)
+			dotAcc(dot, m, x)
+			softBack(g, x, m, prod)
 			for i := range m {
 				if want := max(m[i], x[i]); !same(got[i], want) {
 					t.Fatalf("maxAcc n=%d [%d]: max(%v, %v) = %v, want %v", n, i, m[i], x[i], got[i], want)
 				}
 				if !same(prod[i], m[i]*x[i]) {
 					t.Fatalf("mulTo n=%d [%d]: %v * %v = %v", n, i, m[i], x[i], prod[i])
+				}
+				if want := x[i] + m[i]*x[i]; !same(dot[i], want) {
+					t.Fatalf("dotAcc n=%d [%d]: %v, want %v", n, i, dot[i], want)
+				}
+				if want := m[i] + x[i]*(m[i]-prod[i]); !same(g[i], want) {
+					t.Fatalf("softBack n=%d [%d]: %v, want %v", n, i, g[i], want)
 				}
 			}
 			src := make([]float32, n)
