@@ -2,36 +2,14 @@ package dataset
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/segloss/segloss/internal/testutil"
 	"github.com/segloss/segloss/segy"
 )
-
-// sharedFile returns a file under ../shared of the repository root, or
-// skips the test when it is absent.
-func sharedFile(t *testing.T, rel string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skip("repository root not found")
-		}
-		dir = up
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s absent", p)
-	}
-	return p
-}
 
 // writeSplitLabels writes an Alaudah-layout labels file for split sp with
 // ns samples, labels (k % 6).
@@ -49,7 +27,7 @@ func writeSplitLabels(t *testing.T, root string, sp SplitSpec, ns int) {
 // TestPairF3Crop places the test1 labels in the real F3 crop
 // (inlines 111-133, crosslines 875-892 = test1[11:34, 575:593]).
 func TestPairF3Crop(t *testing.T) {
-	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	sgy := testutil.SharedFile(t, "testdata/segy/f3.sgy")
 	root := t.TempDir()
 	sp := AlaudahSplits()[1]
 	writeSplitLabels(t, root, sp, 75)
@@ -106,7 +84,7 @@ func TestPairF3Crop(t *testing.T) {
 // TestFindAlignmentF3 cuts a labelled-seismic stand-in out of the F3 crop
 // at a known vertical offset and finds it again.
 func TestFindAlignmentF3(t *testing.T) {
-	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	sgy := testutil.SharedFile(t, "testdata/segy/f3.sgy")
 	src, closeFn, err := openSEGY(sgy, 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +114,7 @@ func TestFindAlignmentF3(t *testing.T) {
 // TestAlignmentRefusesPoorMatch: labelled seismic unrelated to the SEG-Y
 // must stop loading unless AllowPoorMatch.
 func TestAlignmentRefusesPoorMatch(t *testing.T) {
-	sgy := sharedFile(t, "testdata/segy/f3.sgy")
+	sgy := testutil.SharedFile(t, "testdata/segy/f3.sgy")
 	root := t.TempDir()
 	sp := SplitSpec{"train", "train/train_seismic.npy", "train/train_labels.npy", 111, 875, 23, 18}
 	writeSplitLabels(t, root, sp, 40)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -516,7 +517,7 @@ func TestEdge20AnyKeyBytes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", c, err)
 		}
-		if !equalInts(g.Inlines, []int{100, 101, 102}) || !equalInts(g.Crosslines, []int{7, 8}) {
+		if !slices.Equal(g.Inlines, []int{100, 101, 102}) || !slices.Equal(g.Crosslines, []int{7, 8}) {
 			t.Fatalf("%+v: inlines %v crosslines %v", c, g.Inlines, g.Crosslines)
 		}
 	}
@@ -638,24 +639,12 @@ func TestSortingAndSlices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if il[4] != 3011 || ts[3*3+2] != 4012 || !equalF32(sub, []float32{2011, 2012, 3011, 3012}) {
+	if il[4] != 3011 || ts[3*3+2] != 4012 || !slices.Equal(sub, []float32{2011, 2012, 3011, 3012}) {
 		t.Fatalf("inline %v slice %v sub %v", il, ts, sub)
 	}
 	if _, err := f.ReadSubCube(Box{Il0: 0, Il1: 9, Xl0: 0, Xl1: 1, S0: 0, S1: 1}); err == nil {
 		t.Fatal("box outside the survey must fail")
 	}
-}
-
-func equalF32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestDelayTimeScalar(t *testing.T) {

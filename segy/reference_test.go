@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,18 +88,6 @@ func ints(v any) []int {
 		out = append(out, int(x.(float64)))
 	}
 	return out
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func closeRel(got, want, rel float64) bool {
@@ -215,7 +204,7 @@ func TestReference(t *testing.T) {
 				name string
 				got  []int
 			}{{"ilines_sorted", g.Inlines}, {"xlines_sorted", g.Crosslines}, {"offsets_sorted", g.Offsets}} {
-				if want := ints(exp[c.name]); !equalInts(c.got, want) {
+				if want := ints(exp[c.name]); !slices.Equal(c.got, want) {
 					t.Errorf("%s %v, want %v", c.name, c.got, want)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -56,7 +57,7 @@ func TestSegyioReadsWhatWeWrite(t *testing.T) {
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatal(err)
 			}
-			if !equalInts(got.Ilines, ils) || !equalInts(got.Xlines, xls) || got.Dt != 2000 || len(got.Samples) != len(vals) {
+			if !slices.Equal(got.Ilines, ils) || !slices.Equal(got.Xlines, xls) || got.Dt != 2000 || len(got.Samples) != len(vals) {
 				t.Fatalf("format %d %v: segyio sees %v %v dt %v, %d samples", fm, end, got.Ilines, got.Xlines, got.Dt, len(got.Samples))
 			}
 			for i, v := range vals {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestWriterRoundTripAllFormats(t *testing.T) {
 					if err := f.ReadTrace(tr, got); err != nil {
 						t.Fatal(err)
 					}
-					if !equalF32(got, want[tr]) {
+					if !slices.Equal(got, want[tr]) {
 						t.Fatalf("trace %d: %v, want %v", tr, got, want[tr])
 					}
 					h, _ := f.TraceHeader(tr)
@@ -155,7 +156,7 @@ func TestWriteCubeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalInts(g.Inlines, ils) || !equalInts(g.Crosslines, xls) || len(g.Missing) != 2 || f.Delay() != 8 || f.Interval() != 4000 {
+	if !slices.Equal(g.Inlines, ils) || !slices.Equal(g.Crosslines, xls) || len(g.Missing) != 2 || f.Delay() != 8 || f.Interval() != 4000 {
 		t.Fatalf("geometry %v %v missing %v delay %v", g.Inlines, g.Crosslines, g.Missing, f.Delay())
 	}
 	if g.Missing[0] != (Cell{10, 100, 0}) || g.Missing[1] != (Cell{12, 103, 0}) {
@@ -222,7 +223,7 @@ func TestCopyHeadersWithNewSamples(t *testing.T) {
 	defer out.Close()
 	gi, _ := in.Geometry()
 	go_, err := out.Geometry()
-	if err != nil || !equalInts(gi.Inlines, go_.Inlines) || !equalInts(gi.Crosslines, go_.Crosslines) || out.Delay() != in.Delay() {
+	if err != nil || !slices.Equal(gi.Inlines, go_.Inlines) || !slices.Equal(gi.Crosslines, go_.Crosslines) || out.Delay() != in.Delay() {
 		t.Fatalf("geometry not kept: %v", err)
 	}
 	for i := 0; i < in.NumTraces(); i += 37 {

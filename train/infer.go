@@ -168,28 +168,41 @@ func (in Inferer) Score(ctx context.Context, v *dataset.Volume, tolerance int, t
 		dirs = []dataset.Direction{dataset.InlineDir, dataset.CrosslineDir}
 	}
 	sc := NewScorer(in.Classes, tolerance)
+	err := in.eachSection(ctx, v, dirs, tick, func(_ dataset.Direction, _ int, s dataset.Section, logits []float32) error {
+		return sc.Add(labels32(s.Labels), Argmax(logits, in.Classes), s.Rows, s.Cols)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// eachSection infers every section of v in the directions dirs, in order,
+// and hands each with its logits to use; it stops at the first error or
+// when ctx is done. tick, if not nil, is called after each section.
+func (in Inferer) eachSection(ctx context.Context, v *dataset.Volume, dirs []dataset.Direction, tick func(), use func(d dataset.Direction, idx int, s dataset.Section, logits []float32) error) error {
 	for _, d := range dirs {
 		for idx := 0; idx < v.NumSections(d); idx++ {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			s, x, err := in.section(v, d, idx)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			logits, err := in.SectionLogits(x, s.Rows, s.Cols)
 			if err != nil {
-				return nil, fmt.Errorf("%s %s %d: %w", v.Name, d, s.Number, err)
+				return fmt.Errorf("%s %s %d: %w", v.Name, d, s.Number, err)
 			}
-			if err := sc.Add(labels32(s.Labels), Argmax(logits, in.Classes), s.Rows, s.Cols); err != nil {
-				return nil, err
+			if err := use(d, idx, s, logits); err != nil {
+				return err
 			}
 			if tick != nil {
 				tick()
 			}
 		}
 	}
-	return sc, nil
+	return nil
 }
 
 // SectionPrediction infers one section and returns it with its predicted
@@ -225,37 +238,25 @@ func (in Inferer) Probabilities(ctx context.Context, v *dataset.Volume, tick fun
 			dirs[0] = dataset.CrosslineDir
 		}
 	}
-	for _, d := range dirs {
-		for idx := 0; idx < v.NumSections(d); idx++ {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	err := in.eachSection(ctx, v, dirs, tick, func(d dataset.Direction, idx int, s dataset.Section, p []float32) error {
+		Softmax(p, k)
+		n := s.Rows * s.Cols
+		for col := 0; col < s.Cols; col++ {
+			i, j := idx, col
+			if d == dataset.CrosslineDir {
+				i, j = col, idx
 			}
-			s, x, err := in.section(v, d, idx)
-			if err != nil {
-				return nil, err
-			}
-			p, err := in.SectionLogits(x, s.Rows, s.Cols)
-			if err != nil {
-				return nil, fmt.Errorf("%s %s %d: %w", v.Name, d, s.Number, err)
-			}
-			Softmax(p, k)
-			n := s.Rows * s.Cols
-			for col := 0; col < s.Cols; col++ {
-				i, j := idx, col
-				if d == dataset.CrosslineDir {
-					i, j = col, idx
+			for r := 0; r < s.Rows; r++ {
+				dst := prob[(v.Index(i, j, r))*k:]
+				for c := 0; c < k; c++ {
+					dst[c] += p[c*n+r*s.Cols+col] / float32(len(dirs))
 				}
-				for r := 0; r < s.Rows; r++ {
-					dst := prob[(v.Index(i, j, r))*k:]
-					for c := 0; c < k; c++ {
-						dst[c] += p[c*n+r*s.Cols+col] / float32(len(dirs))
-					}
-				}
-			}
-			if tick != nil {
-				tick()
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return prob, nil
 }

@@ -8,27 +8,9 @@ import (
 	"testing"
 
 	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/internal/testutil"
 	"github.com/segloss/segloss/model"
 )
-
-// repoRoot walks up to the folder holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
 
 // untrainedCheckpoint saves a fresh small model with training metadata.
 func untrainedCheckpoint(t *testing.T, path string) *Checkpoint {
@@ -55,10 +37,7 @@ func untrainedCheckpoint(t *testing.T, path string) *Checkpoint {
 }
 
 func TestPredictRealF3Crop(t *testing.T) {
-	input := filepath.Join(repoRoot(t), "..", "shared", "testdata", "segy", "f3.sgy")
-	if _, err := os.Stat(input); err != nil {
-		t.Skipf("F3 crop not available: %v", err)
-	}
+	input := testutil.SharedFile(t, "testdata/segy/f3.sgy")
 	dir := t.TempDir()
 	ck := untrainedCheckpoint(t, filepath.Join(dir, "m.ckpt"))
 	out := filepath.Join(dir, "facies.sgy")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/internal/testutil"
 	"github.com/segloss/segloss/segy"
 )
 
@@ -169,10 +170,7 @@ func TestPredictWarnsOnAmplitudes(t *testing.T) {
 // TestPredictWarnsOnF3Crop: the real F3 crop (int16-scale amplitudes, rms
 // about 2160) against a model trained on amplitudes in [-1, 1].
 func TestPredictWarnsOnF3Crop(t *testing.T) {
-	input := filepath.Join(repoRoot(t), "..", "shared", "testdata", "segy", "f3.sgy")
-	if _, err := os.Stat(input); err != nil {
-		t.Skipf("F3 crop not available: %v", err)
-	}
+	input := testutil.SharedFile(t, "testdata/segy/f3.sgy")
 	dir := t.TempDir()
 	ck := untrainedCheckpoint(t, filepath.Join(dir, "m.ckpt"))
 	var log bytes.Buffer

@@ -7,31 +7,17 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/segloss/segloss/internal/testutil"
 	"github.com/segloss/segloss/segy"
 )
 
-// segyTestdata returns ../shared/testdata/segy from the repository root,
-// or skips.
+// segyTestdata returns the shared SEG-Y test data folder, or skips.
 func segyTestdata(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	td := filepath.Join(dir, "..", "shared", "testdata", "segy")
-	if _, err := os.Stat(filepath.Join(td, "f3.sgy")); err != nil {
-		t.Skip("shared SEG-Y test data not found")
-	}
-	return td
+	return filepath.Dir(testutil.SharedFile(t, "testdata/segy/f3.sgy"))
 }
 
 func seq(a, b int) []int {
@@ -84,25 +70,13 @@ func TestSegyInfoJSON(t *testing.T) {
 		}
 		if got.Format != c.format || got.Endian != c.endian || got.Revision != c.rev || got.Sorting != c.sorting ||
 			got.Missing == nil || *got.Missing != 0 || got.IntervalUs != 4000 || len(got.Offsets) == 0 ||
-			!sameInts(got.Inlines, c.inlines) || !sameInts(got.Crosslines, c.crosslines) {
+			!slices.Equal(got.Inlines, c.inlines) || !slices.Equal(got.Crosslines, c.crosslines) {
 			t.Errorf("%s: %+v", c.file, got)
 		}
 		if s := got.Stats; s == nil || math.Abs(s.Sum-c.sum) > 1e-9*math.Abs(c.sum) || math.Abs(s.SumSq-c.sumSq) > 1e-9*c.sumSq || s.NaN == nil || s.Inf == nil {
 			t.Errorf("%s: stats %+v", c.file, got.Stats)
 		}
 	}
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSegyInfoTextAndErrors(t *testing.T) {
