@@ -175,10 +175,24 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 	mk, ek := grow(&s.k[0], hw), grow(&s.k[1], hw) // keys of 1 - p, then of its window max; of bp, then of Bp_ext
 	argm, argp := grow(&s.i32[0], hw), grow(&s.i32[1], hw)
 	notK, bg, bge := grow(&s.u8[0], hw), grow(&s.u8[1], hw), grow(&s.u8[2], hw)
-	for ij, v := range pk[:hw] {
-		mk[ij] = fkey(1 - v)
+	// wm is maxpool_theta0(1 - p): the float 3 x 3 kernel for the default window (1 - p holds no NaN and no -0,
+	// so it gives the key path's bits), the key path otherwise.
+	wm := grow(&s.f[2], hw)
+	if pr.theta0 == 3 {
+		om := grow(&s.f[3], hw)
+		for ij, v := range pk[:hw] {
+			om[ij] = 1 - v
+		}
+		wmax3(om, h, w, wm, argm, grow(&s.f[4], hw), grow(&s.i32[2], hw))
+	} else {
+		for ij, v := range pk[:hw] {
+			mk[ij] = fkey(1 - v)
+		}
+		s.wmax.keys(mk, h, w, pr.theta0, argm)
+		for ij, e := range mk[:hw] {
+			wm[ij] = unkey(e)
+		}
 	}
-	s.wmax.keys(mk, h, w, pr.theta0, argm)
 	zero := fkey(0)
 	for ij, y := range lk[:hw] {
 		if !compat && y == pr.ign {
@@ -186,7 +200,7 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 			notK[ij] = 0
 			continue
 		}
-		v := unkey(mk[ij]) - (1 - pk[ij])
+		v := wm[ij] - (1 - pk[ij])
 		bp[ij], ek[ij] = v, fkey(v)
 		if y != k {
 			notK[ij] = 1

@@ -84,3 +84,34 @@ func softBackVec(g, p, gp, d []float64) int {
 	softBackAVX2(&g[0], &p[0], &gp[0], &d[0], n)
 	return n
 }
+
+//go:noescape
+func rowMax3AVX2(row, v *float64, a *int32, n int, c *[3][4]float64)
+
+//go:noescape
+func colMax3AVX2(x, y, z *float64, xa, ya, za *int32, d *float64, da *int32, n int)
+
+// rowMax3Vec does rowMax3's interior columns 1.. in groups of four (v and a start at column 1, base is column
+// 1's index) and returns how many it did.
+func rowMax3Vec(row, v []float64, a []int32, base int32) int {
+	n := len(v) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = row[n+1], a[n-1]
+	b := float64(base) - 1
+	c := [3][4]float64{{b, b + 1, b + 2, b + 3}, {4, 4, 4, 4}, {1, 1, 1, 1}}
+	rowMax3AVX2(&row[0], &v[0], &a[0], n, &c)
+	return n
+}
+
+// colMax3Vec does colMax3F's leading multiple of four and returns its length.
+func colMax3Vec(x, y, z []float64, xa, ya, za []int32, d []float64, da []int32) int {
+	n := len(d) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _, _, _, _, _, _ = x[n-1], y[n-1], z[n-1], xa[n-1], ya[n-1], za[n-1], da[n-1]
+	colMax3AVX2(&x[0], &y[0], &z[0], &xa[0], &ya[0], &za[0], &d[0], &da[0], n)
+	return n
+}

@@ -132,3 +132,78 @@ backloop:
 backdone:
 	VZEROUPPER
 	RET
+
+// func rowMax3AVX2(row, v *float64, a *int32, n int, c *[3][4]float64)
+// For j < n (a multiple of 4): v[j] = max(row[j], row[j+1], row[j+2]) and a[j] = c[0][0] + j + the offset (0,
+// 1 or 2) of its first occurrence. c holds the lane offsets (c[0][0] = base), 4s and 1s.
+TEXT ·rowMax3AVX2(SB), NOSPLIT, $0-40
+	MOVQ row+0(FP), SI
+	MOVQ v+8(FP), DI
+	MOVQ a+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ c+32(FP), R8
+	VMOVUPD 0(R8), Y8               // J - 1: column index of row[j]
+	VMOVUPD 32(R8), Y9              // 4
+	VMOVUPD 64(R8), Y10             // 1
+	XORQ AX, AX
+r3loop:
+	CMPQ AX, CX
+	JGE  r3done
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 8(SI)(AX*8), Y1
+	VMOVUPD 16(SI)(AX*8), Y2
+	VADDPD  Y10, Y8, Y11            // J
+	VADDPD  Y10, Y11, Y12           // J + 1
+	VCMPPD  $0x1e, Y0, Y1, Y3       // row[j+1] > row[j]
+	VBLENDVPD Y3, Y11, Y8, Y4       // K
+	VMAXPD  Y1, Y0, Y5              // M
+	VCMPPD  $0x1e, Y5, Y2, Y3       // row[j+2] > M
+	VBLENDVPD Y3, Y12, Y4, Y4
+	VMAXPD  Y2, Y5, Y5
+	VMOVUPD Y5, (DI)(AX*8)
+	VCVTTPD2DQY Y4, X6
+	VMOVDQU X6, (DX)(AX*4)
+	VADDPD  Y9, Y8, Y8
+	ADDQ    $4, AX
+	JMP     r3loop
+r3done:
+	VZEROUPPER
+	RET
+
+// func colMax3AVX2(x, y, z *float64, xa, ya, za *int32, d *float64, da *int32, n int)
+// For j < n (a multiple of 4): d[j] = max(x[j], y[j], z[j]) and da[j] the argument (xa, ya or za) of its
+// first occurrence in that order.
+TEXT ·colMax3AVX2(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), R9
+	MOVQ z+16(FP), R10
+	MOVQ xa+24(FP), R11
+	MOVQ ya+32(FP), R12
+	MOVQ za+40(FP), R13
+	MOVQ d+48(FP), DI
+	MOVQ da+56(FP), DX
+	MOVQ n+64(FP), CX
+	XORQ AX, AX
+c3loop:
+	CMPQ AX, CX
+	JGE  c3done
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD (R9)(AX*8), Y1
+	VMOVUPD (R10)(AX*8), Y2
+	VCVTDQ2PD (R11)(AX*4), Y4
+	VCVTDQ2PD (R12)(AX*4), Y6
+	VCVTDQ2PD (R13)(AX*4), Y7
+	VCMPPD  $0x1e, Y0, Y1, Y3       // y > x
+	VBLENDVPD Y3, Y6, Y4, Y4
+	VMAXPD  Y1, Y0, Y5
+	VCMPPD  $0x1e, Y5, Y2, Y3       // z > M
+	VBLENDVPD Y3, Y7, Y4, Y4
+	VMAXPD  Y2, Y5, Y5
+	VMOVUPD Y5, (DI)(AX*8)
+	VCVTTPD2DQY Y4, X6
+	VMOVDQU X6, (DX)(AX*4)
+	ADDQ    $4, AX
+	JMP     c3loop
+c3done:
+	VZEROUPPER
+	RET

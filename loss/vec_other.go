@@ -19,3 +19,9 @@ func dotAccVec(d, a, b []float64) int { return 0 }
 
 // softBackVec does nothing without the amd64 assembly.
 func softBackVec(g, p, gp, d []float64) int { return 0 }
+
+// rowMax3Vec does nothing without the amd64 assembly.
+func rowMax3Vec(row, v []float64, a []int32, base int32) int { return 0 }
+
+// colMax3Vec does nothing without the amd64 assembly.
+func colMax3Vec(x, y, z []float64, xa, ya, za []int32, d []float64, da []int32) int { return 0 }

@@ -74,3 +74,38 @@ func TestVecKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestWmax3MatchesKeys requires the float 3 x 3 window maximum to give the values and arguments of the key
+// path (wmaxScratch.keys, size 3) on every image size up to 11 x 13, with many ties.
+func TestWmax3MatchesKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 6))
+	var ws wmaxScratch
+	for h := 1; h <= 11; h++ {
+		for w := 1; w <= 13; w++ {
+			for rep := range 6 {
+				n := h * w
+				src := make([]float64, n)
+				for i := range src {
+					src[i] = rng.Float64()
+					if rep%2 == 0 {
+						src[i] = float64(rng.IntN(3)) / 2
+					}
+				}
+				key := make([]uint64, n)
+				for i, v := range src {
+					key[i] = fkey(v)
+				}
+				wantArg := make([]int32, n)
+				ws.keys(key, h, w, 3, wantArg)
+				got, arg := make([]float64, n), make([]int32, n)
+				wmax3(src, h, w, got, arg, make([]float64, n), make([]int32, n))
+				for i := range src {
+					if math.Float64bits(got[i]) != math.Float64bits(unkey(key[i])) || arg[i] != wantArg[i] {
+						t.Fatalf("%dx%d pixel %d: max %v at %d, keys give %v at %d", h, w, i, got[i], arg[i],
+							unkey(key[i]), wantArg[i])
+					}
+				}
+			}
+		}
+	}
+}
