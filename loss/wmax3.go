@@ -22,7 +22,7 @@ func wmax3(src []float64, h, w int, dst []float64, arg []int32, tv []float64, ta
 		copy(d, tv[lo*w:(lo+1)*w])
 		copy(da, ta[lo*w:(lo+1)*w])
 		for ii := lo + 1; ii <= hi; ii++ {
-			v, a := tv[ii*w:(ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
+			v, a := tv[ii*w : (ii+1)*w][:len(d)], ta[ii*w : (ii+1)*w][:len(d)]
 			for j, x := range v {
 				if x > d[j] {
 					d[j], da[j] = x, a[j]
