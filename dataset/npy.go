@@ -516,43 +516,33 @@ func (w *NPYWriter) Abort() {
 // file, atomically (temporary file in the same directory, then rename),
 // creating the directory when needed.
 func WriteNPYFloat32(path string, data []float32, shape []int) error {
-	if err := checkShape(path, len(data), shape); err != nil {
-		return err
-	}
-	w, err := createNPYDir(path, "<f4", shape)
-	if err != nil {
-		return err
-	}
-	if err := w.WriteFloat32(data); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
+	return writeNPY(path, "<f4", len(data), shape, func(w *NPYWriter) error { return w.WriteFloat32(data) })
 }
 
 // WriteNPYUint8 writes data with the given C-order shape as a "|u1" .npy
 // file, atomically, creating the directory when needed.
 func WriteNPYUint8(path string, data []uint8, shape []int) error {
-	if err := checkShape(path, len(data), shape); err != nil {
+	return writeNPY(path, "|u1", len(data), shape, func(w *NPYWriter) error { return w.WriteUint8(data) })
+}
+
+// writeNPY checks that n elements fill shape, creates the directory and
+// the file, and lets write fill it.
+func writeNPY(path, descr string, n int, shape []int, write func(*NPYWriter) error) error {
+	if err := checkShape(path, n, shape); err != nil {
 		return err
 	}
-	w, err := createNPYDir(path, "|u1", shape)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	w, err := CreateNPY(path, descr, shape)
 	if err != nil {
 		return err
 	}
-	if err := w.WriteUint8(data); err != nil {
+	if err := write(w); err != nil {
 		w.Abort()
 		return err
 	}
 	return w.Close()
-}
-
-// createNPYDir is CreateNPY that first creates the directory.
-func createNPYDir(path, descr string, shape []int) (*NPYWriter, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	return CreateNPY(path, descr, shape)
 }
 
 func checkShape(path string, n int, shape []int) error {

@@ -104,26 +104,7 @@ func BenchmarkTrainStepOps(b *testing.B) {
 			for i := range labels {
 				labels[i] = i % o.Config.Classes
 			}
-			adam, err := NewAdam(AdamConfig{LearningRate: 1e-3})
-			if err != nil {
-				b.Fatal(err)
-			}
-			tr, err := m.NewTrainer(o.Batch, o.Size, o.Size, pixelCE(labels), adam)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tr.Close()
-			if _, err := tr.Step(x); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := tr.Step(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(o.Batch*b.N)/b.Elapsed().Seconds(), "patches/s")
+			benchSteps(b, m, o.Batch, o.Size, x, labels)
 		})
 	}
 }

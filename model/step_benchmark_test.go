@@ -25,26 +25,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			x := randomInput(1, benchBatch*benchSize*benchSize)
 			labels := stripeLabels(x, benchBatch, benchSize, benchSize, cfg.Classes)
-			adam, err := NewAdam(AdamConfig{LearningRate: 1e-3})
-			if err != nil {
-				b.Fatal(err)
-			}
-			tr, err := m.NewTrainer(benchBatch, benchSize, benchSize, pixelCE(labels), adam)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tr.Close()
-			if _, err := tr.Step(x); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := tr.Step(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(benchBatch*b.N)/b.Elapsed().Seconds(), "patches/s")
+			benchSteps(b, m, benchBatch, benchSize, x, labels)
 		})
 	}
 }
@@ -68,4 +49,30 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(benchBatch*b.N)/b.Elapsed().Seconds(), "patches/s")
+}
+
+// benchSteps times Adam training steps of m on the batch x with the given
+// labels (one untimed step first), reporting patches per second.
+func benchSteps(b *testing.B, m *Model, batch, size int, x []float32, labels []int) {
+	b.Helper()
+	adam, err := NewAdam(AdamConfig{LearningRate: 1e-3})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := m.NewTrainer(batch, size, size, pixelCE(labels), adam)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Step(x); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := tr.Step(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "patches/s")
 }

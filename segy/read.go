@@ -77,46 +77,13 @@ func (f *File) runSpans(spans []span, from int64, n int, fn func(span, []byte) e
 		}
 		return buf, nil
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(chunks) {
-		workers = len(chunks)
-	}
-	if workers <= 1 {
-		var buf []byte
-		var err error
-		for _, c := range chunks {
-			if buf, err = work(c, buf); err != nil {
-				return err
-			}
+	return workPool(len(chunks), func() func(int) error {
+		var buf []byte // one read buffer per goroutine
+		return func(k int) (err error) {
+			buf, err = work(chunks[k], buf)
+			return err
 		}
-		return nil
-	}
-	var next atomic.Int64
-	var failed atomic.Bool
-	var once sync.Once
-	var firstErr error
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			var err error
-			for !failed.Load() {
-				k := int(next.Add(1) - 1)
-				if k >= len(chunks) {
-					return
-				}
-				if buf, err = work(chunks[k], buf); err != nil {
-					once.Do(func() { firstErr = err })
-					failed.Store(true)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return firstErr
+	})
 }
 
 // runMapped is runSpans over the memory map: no copies; each goroutine
@@ -148,11 +115,21 @@ func parallel(n, minPer int, fn func(lo, hi int) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	per := max((n+16*workers-1)/(16*workers), minPer, 1)
 	pieces := (n + per - 1) / per
-	workers = min(workers, pieces)
-	piece := func(k int) error { return fn(k*per, min(k*per+per, n)) }
+	return workPool(pieces, func() func(int) error {
+		return func(k int) error { return fn(k*per, min(k*per+per, n)) }
+	})
+}
+
+// workPool runs tasks 0..tasks-1, each once, on one goroutine per core (at
+// most one per task; none when one suffices). Each goroutine gets its own
+// task function from newWorker, so it can keep state such as a buffer.
+// After the first error no new task starts; that error is returned.
+func workPool(tasks int, newWorker func() func(k int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), tasks)
 	if workers <= 1 {
-		for k := 0; k < pieces; k++ {
-			if err := piece(k); err != nil {
+		do := newWorker()
+		for k := 0; k < tasks; k++ {
+			if err := do(k); err != nil {
 				return err
 			}
 		}
@@ -167,12 +144,13 @@ func parallel(n, minPer int, fn func(lo, hi int) error) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			do := newWorker()
 			for !failed.Load() {
 				k := int(next.Add(1) - 1)
-				if k >= pieces {
+				if k >= tasks {
 					return
 				}
-				if err := piece(k); err != nil {
+				if err := do(k); err != nil {
 					once.Do(func() { firstErr = err })
 					failed.Store(true)
 					return

@@ -22,22 +22,10 @@ import (
 // byte.
 func predictInMemory(t *testing.T, ck *Checkpoint, opt PredictOptions) []int64 {
 	t.Helper()
-	f, err := segy.Open(opt.Input, segy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	g, err := f.Geometry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cube, err := f.ReadCube()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ni, nx, ns := len(g.Inlines), len(g.Crosslines), f.NumSamples()
-	v := &dataset.Volume{Name: opt.Input, NI: ni, NX: nx, NS: ns, Inlines: g.Inlines, Crosslines: g.Crosslines, Seismic: cube}
+	f, g, v := openCube(t, opt.Input)
+	ni, nx, ns := v.NI, v.NX, v.NS
 	norm := ck.Meta.Norm
+	var err error
 	if opt.RefitNorm {
 		if norm, err = dataset.FitNormalizer(v, norm.Method); err != nil {
 			t.Fatal(err)
@@ -102,6 +90,27 @@ func predictInMemory(t *testing.T, ck *Checkpoint, opt PredictOptions) []int64 {
 		t.Fatal(err)
 	}
 	return counts
+}
+
+// openCube opens the SEG-Y at path (closed when the test ends) and reads
+// its whole cube, holes as zeros, into a volume named path.
+func openCube(t *testing.T, path string) (*segy.File, *segy.Geometry, *dataset.Volume) {
+	t.Helper()
+	f, err := segy.Open(path, segy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	g, err := f.Geometry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cube, err := f.ReadCube()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, g, &dataset.Volume{Name: path, NI: len(g.Inlines), NX: len(g.Crosslines), NS: f.NumSamples(),
+		Inlines: g.Inlines, Crosslines: g.Crosslines, Seismic: cube}
 }
 
 // writeSurvey writes a random post-stack survey of ni x nx traces of ns
@@ -233,20 +242,10 @@ func TestFitNormMatchesFitNormalizer(t *testing.T) {
 	dir := t.TempDir()
 	input := filepath.Join(dir, "s.sgy")
 	writeSurvey(t, input, 5, 7, 30, false, func(i, j int) bool { return i == 2 && j == 3 })
-	f, err := segy.Open(input, segy.Options{})
-	if err != nil {
-		t.Fatal(err)
+	f, g, v := openCube(t, input)
+	if v.NI != 5 || v.NX != 7 || v.NS != 30 {
+		t.Fatalf("survey %dx%dx%d, want 5x7x30", v.NI, v.NX, v.NS)
 	}
-	defer f.Close()
-	g, err := f.Geometry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cube, err := f.ReadCube()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := &dataset.Volume{Name: input, NI: 5, NX: 7, NS: 30, Inlines: g.Inlines, Crosslines: g.Crosslines, Seismic: cube}
 	for _, method := range []string{"none", "meanstd", "clip"} {
 		want, err := dataset.FitNormalizer(v, method)
 		if err != nil {
