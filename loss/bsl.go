@@ -193,15 +193,13 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 			wm[ij] = unkey(e)
 		}
 	}
-	zero := fkey(0)
 	for ij, y := range lk[:hw] {
 		if !compat && y == pr.ign {
-			bp[ij], ek[ij] = 0, zero
+			bp[ij] = 0
 			notK[ij] = 0
 			continue
 		}
-		v := wm[ij] - (1 - pk[ij])
-		bp[ij], ek[ij] = v, fkey(v)
+		bp[ij] = wm[ij] - (1 - pk[ij]) // >= +0 (wm includes the pixel's own 1 - p), never -0 or NaN
 		if y != k {
 			notK[ij] = 1
 		} else {
@@ -210,18 +208,24 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 	}
 	// Bg is the max-pool of "not k" kept on the class-k pixels: a dilation of a binary map.
 	s.wmax.dilate(notK, h, w, pr.theta0, bg)
+	nbg := 0
 	for ij, y := range lk[:hw] {
 		if y != k {
 			bg[ij] = 0
 		}
+		nbg += int(bg[ij])
 	}
-	s.wmax.dilate(bg, h, w, pr.theta, bge)
-	var sbp, sbg, a, cc float64
+	sbg := float64(nbg)
+	// Bg_ext is a dilation of the thin Bg: stamping the window of each Bg pixel gives the same map and is
+	// cheaper than the running counts unless Bg is dense.
+	if 2*nbg*pr.theta*pr.theta < hw {
+		stampDilate(bg, h, w, pr.theta, bge)
+	} else {
+		s.wmax.dilate(bg, h, w, pr.theta, bge)
+	}
+	var sbp, a, cc float64
 	for ij, v := range bp[:hw] {
 		sbp += v
-		if bg[ij] != 0 {
-			sbg++
-		}
 		if bge[ij] != 0 {
 			a += v
 		}
@@ -236,19 +240,22 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 				continue
 			}
 			i, j := ij/w, ij%w
-			best, at := uint64(0), -1
+			best, at := 0.0, -1
 			for ii := max(i-r, 0); ii <= min(i+r, h-1); ii++ {
 				lo, hi := ii*w+max(j-r, 0), ii*w+min(j+r, w-1)
-				for o, e := range ek[lo : hi+1] {
-					if at < 0 || e > best {
+				for o, e := range bp[lo : hi+1] {
+					if at < 0 || e > best { // Bp holds no NaN or -0: float order is key order
 						best, at = e, lo+o
 					}
 				}
 			}
-			cc += unkey(best)
+			cc += best
 			argp[ij] = int32(at)
 		}
 	} else {
+		for ij, v := range bp[:hw] {
+			ek[ij] = fkey(v)
+		}
 		s.wmax.keys(ek, h, w, pr.theta, argp)
 		for ij, b := range bg[:hw] {
 			if b != 0 {
@@ -321,4 +328,24 @@ func hasBoundary(lk []int32, k int32, compat bool, ign int32) bool {
 		}
 	}
 	return false
+}
+
+// stampDilate writes into dst the binary dilation of src (0/1, h x w) by the size x size window (size odd,
+// clipped at the edges) by stamping the window of each set pixel: the map wmaxScratch.dilate gives, in time
+// proportional to the set pixels times the window area.
+func stampDilate(src []uint8, h, w, size int, dst []uint8) {
+	clear(dst[:h*w])
+	r := (size - 1) / 2
+	for ij, b := range src[:h*w] {
+		if b == 0 {
+			continue
+		}
+		i, j := ij/w, ij%w
+		for ii := max(i-r, 0); ii <= min(i+r, h-1); ii++ {
+			row := dst[ii*w+max(j-r, 0) : ii*w+min(j+r, w-1)+1]
+			for jj := range row {
+				row[jj] = 1
+			}
+		}
+	}
 }

@@ -109,3 +109,36 @@ func TestWmax3MatchesKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestStampDilate requires the stamping dilation to give wmaxScratch.dilate's map for every odd window up to 9
+// on sparse and dense random maps of sizes up to 10 x 17.
+func TestStampDilate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	var ws wmaxScratch
+	for _, size := range []int{1, 3, 5, 7, 9} {
+		for h := 1; h <= 10; h += 3 {
+			for _, w := range []int{1, 5, 8, 16, 17} {
+				for _, density := range []float64{0.02, 0.3} {
+					src := make([]uint8, h*w)
+					for i := range src {
+						if rng.Float64() < density {
+							src[i] = 1
+						}
+					}
+					want, got := make([]uint8, h*w), make([]uint8, h*w)
+					for i := range got {
+						got[i] = 7 // stale values must be overwritten
+					}
+					ws.dilate(src, h, w, size, want)
+					stampDilate(src, h, w, size, got)
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("size %d, %dx%d, density %v: pixel %d is %d, want %d", size, h, w, density, i,
+								got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
