@@ -380,10 +380,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 			if lp == nil {
 				continue
 			}
-			lpk, xk := lp[o : o+nb][:nb], x[o : o+nb][:nb]
-			for i := range lpk {
-				lpk[i] = xk[i] - m[i] - ls[i]
-			}
+			subSub(lp[o:o+nb], x[o:o+nb], m, ls)
 		}
 		if ce != nil {
 			ce.block(x, p, m, ls, c, hw, b0, nb)

@@ -54,3 +54,11 @@ func softBack(g, p, gp, d []float64) {
 		g[i] += p[i] * (gp[i] - d[i])
 	}
 }
+
+// subSub sets dst[i] = x[i] - m[i] - l[i] (the left subtraction first).
+func subSub(dst, x, m, l []float64) {
+	x, m, l = x[:len(dst)], m[:len(dst)], l[:len(dst)]
+	for i := subSubVec(dst, x, m, l); i < len(dst); i++ {
+		dst[i] = x[i] - m[i] - l[i]
+	}
+}

@@ -115,3 +115,17 @@ func colMax3Vec(x, y, z []float64, xa, ya, za []int32, d []float64, da []int32) 
 	colMax3AVX2(&x[0], &y[0], &z[0], &xa[0], &ya[0], &za[0], &d[0], &da[0], n)
 	return n
 }
+
+//go:noescape
+func subSubAVX2(dst, x, m, l *float64, n int)
+
+// subSubVec does subSub's leading multiple of four and returns its length.
+func subSubVec(dst, x, m, l []float64) int {
+	n := len(dst) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _, _ = x[n-1], m[n-1], l[n-1]
+	subSubAVX2(&dst[0], &x[0], &m[0], &l[0], n)
+	return n
+}

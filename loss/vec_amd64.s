@@ -207,3 +207,25 @@ c3loop:
 c3done:
 	VZEROUPPER
 	RET
+
+// func subSubAVX2(dst, x, m, l *float64, n int)
+// dst[i] = (x[i] - m[i]) - l[i] for i < n (n a multiple of 4).
+TEXT ·subSubAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ l+24(FP), BX
+	MOVQ n+32(FP), CX
+	XORQ AX, AX
+subloop:
+	CMPQ AX, CX
+	JGE  subdone
+	VMOVUPD (SI)(AX*8), Y0
+	VSUBPD  (DX)(AX*8), Y0, Y0
+	VSUBPD  (BX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     subloop
+subdone:
+	VZEROUPPER
+	RET

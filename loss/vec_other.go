@@ -25,3 +25,6 @@ func rowMax3Vec(row, v []float64, a []int32, base int32) int { return 0 }
 
 // colMax3Vec does nothing without the amd64 assembly.
 func colMax3Vec(x, y, z []float64, xa, ya, za []int32, d []float64, da []int32) int { return 0 }
+
+// subSubVec does nothing without the amd64 assembly.
+func subSubVec(dst, x, m, l []float64) int { return 0 }

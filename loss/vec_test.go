@@ -28,6 +28,8 @@ func TestVecKernels(t *testing.T) {
 			dot, g := append([]float64(nil), x...), append([]float64(nil), m...)
 			dotAcc(dot, m, x)
 			softBack(g, x, m, prod)
+			sub := make([]float64, n)
+			subSub(sub, m, x, prod)
 			for i := range m {
 				if want := max(m[i], x[i]); !same(got[i], want) {
 					t.Fatalf("maxAcc n=%d [%d]: max(%v, %v) = %v, want %v", n, i, m[i], x[i], got[i], want)
@@ -37,6 +39,9 @@ func TestVecKernels(t *testing.T) {
 				}
 				if want := x[i] + m[i]*x[i]; !same(dot[i], want) {
 					t.Fatalf("dotAcc n=%d [%d]: %v, want %v", n, i, dot[i], want)
+				}
+				if want := m[i] - x[i] - prod[i]; !same(sub[i], want) {
+					t.Fatalf("subSub n=%d [%d]: %v, want %v", n, i, sub[i], want)
 				}
 				if want := m[i] + x[i]*(m[i]-prod[i]); !same(g[i], want) {
 					t.Fatalf("softBack n=%d [%d]: %v, want %v", n, i, g[i], want)
