@@ -24,7 +24,16 @@
 // (and for reduction "none", which lists the entries). The boundary loss skips (image, class) pairs without a
 // ground-truth boundary (their BF1 is 0 and their gradient 0) and evaluates maxpool_theta(Bp) only on
 // ground-truth boundary pixels when they are few; both shortcuts give the full evaluation's bits (Maps turns
-// them off, as it wants every map). Binary maps are dilated eight pixels at a time in 64-bit words.
+// them off, as it wants every map). Binary maps are dilated eight pixels at a time in 64-bit words, or, for a
+// thin ground-truth boundary, by stamping each boundary pixel's window. The boundary loss's 3 x 3 max-pool of
+// 1 - p runs on floats (1 - p holds no NaN or -0, so float order is the key order of the general window max).
+//
+// On amd64 CPUs with AVX2 the element-wise loops (float32 widening with the finiteness check, the class maximum,
+// the exponential, the reciprocal scaling, the log-softmax, the CE gradient, the softmax backward pass, the 3 x 3
+// max-pool with its arguments) run four float64 lanes at a time in assembly (detected at start-up through
+// golang.org/x/sys/cpu). The kernels do the Go loops' operations in the same order without fused multiply-adds,
+// so results are bit-identical with or without them; the purego build tag (or another architecture) keeps the
+// Go loops.
 //
 // # Modes
 //
