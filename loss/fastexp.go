@@ -25,11 +25,15 @@ func expNonPos(x float64) float64 {
 	if x < -700 {
 		return math.Exp(x)
 	}
-	t := x*invLn2x32 + shifter
-	k := int64(math.Float64bits(t)) // low bits: round(x*32/ln2) in two's complement
+	t := float64(x*invLn2x32) + shifter // the conversions round each product: no fused multiply-add
+	k := int64(math.Float64bits(t))     // low bits: round(x*32/ln2) in two's complement
 	kf := t - shifter
-	r := x - kf*ln2hi - kf*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+	r := x - float64(kf*ln2hi) - float64(kf*ln2lo)
+	p := float64(r * (1.0 / 120))
+	p = float64(r * (1.0/24 + p))
+	p = float64(r * (1.0/6 + p))
+	p = float64(r * (1.0/2 + p))
+	p = 1 + float64(r*(1+p))
 	j := k & 31
 	e := int32(int64(int32(k)) >> 5) // floor(k/32)
 	b := math.Float64bits(expTable[j]) + uint64(int64(e))<<52
@@ -61,11 +65,17 @@ func expShiftAccumGo(x, m, p, s []float64) {
 		if y < -700 {
 			e = math.Exp(y)
 		} else {
-			t := y*invLn2x32 + shifter
+			// The float64 conversions round each product, so that no multiply and add are fused (as the
+			// compiler may for GOAMD64=v3) and the vector kernel's bits stay the same.
+			t := float64(y*invLn2x32) + shifter
 			k := int64(math.Float64bits(t))
 			kf := t - shifter
-			r := y - kf*ln2hi - kf*ln2lo
-			q := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+			r := y - float64(kf*ln2hi) - float64(kf*ln2lo)
+			q := float64(r * (1.0 / 120))
+			q = float64(r * (1.0/24 + q))
+			q = float64(r * (1.0/6 + q))
+			q = float64(r * (1.0/2 + q))
+			q = 1 + float64(r*(1+q))
 			b := math.Float64bits(expTable[k&31]) + uint64(int64(int32(k))>>5)<<52
 			e = math.Float64frombits(b) * q
 		}

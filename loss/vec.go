@@ -1,7 +1,8 @@
 package loss
 
 // The element-wise loops below run their leading multiple of four in AVX2 where the CPU has it (vec_amd64.s)
-// and the rest in Go; both give the same bits.
+// and the rest in Go; both give the same bits. Explicit float64 conversions keep the compiler from fusing a
+// multiply and an add (as it may for GOAMD64=v3), which the kernels do not.
 
 // maxAcc sets m[i] = max(m[i], x[i]) (Go's max: +0 beats -0).
 func maxAcc(m, x []float64) {
@@ -43,7 +44,7 @@ func narrow(dst []float32, src []float64) {
 func dotAcc(d, a, b []float64) {
 	a, b = a[:len(d)], b[:len(d)]
 	for i := dotAccVec(d, a, b); i < len(d); i++ {
-		d[i] += a[i] * b[i]
+		d[i] += float64(a[i] * b[i]) // the conversion rounds the product: no fused multiply-add
 	}
 }
 
@@ -51,7 +52,7 @@ func dotAcc(d, a, b []float64) {
 func softBack(g, p, gp, d []float64) {
 	p, gp, d = p[:len(g)], gp[:len(g)], d[:len(g)]
 	for i := softBackVec(g, p, gp, d); i < len(g); i++ {
-		g[i] += p[i] * (gp[i] - d[i])
+		g[i] += float64(p[i] * (gp[i] - d[i]))
 	}
 }
 

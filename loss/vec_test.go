@@ -37,13 +37,13 @@ func TestVecKernels(t *testing.T) {
 				if !same(prod[i], m[i]*x[i]) {
 					t.Fatalf("mulTo n=%d [%d]: %v * %v = %v", n, i, m[i], x[i], prod[i])
 				}
-				if want := x[i] + m[i]*x[i]; !same(dot[i], want) {
+				if want := x[i] + float64(m[i]*x[i]); !same(dot[i], want) {
 					t.Fatalf("dotAcc n=%d [%d]: %v, want %v", n, i, dot[i], want)
 				}
 				if want := m[i] - x[i] - prod[i]; !same(sub[i], want) {
 					t.Fatalf("subSub n=%d [%d]: %v, want %v", n, i, sub[i], want)
 				}
-				if want := m[i] + x[i]*(m[i]-prod[i]); !same(g[i], want) {
+				if want := m[i] + float64(x[i]*(m[i]-prod[i])); !same(g[i], want) {
 					t.Fatalf("softBack n=%d [%d]: %v, want %v", n, i, g[i], want)
 				}
 			}
