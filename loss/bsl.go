@@ -132,9 +132,24 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 		gF *= float64(n * hw)
 	}
 	f1 := grow(&ws.f1, n*c)
+	// For the default 3 x 3 window, Bg of class k is the class-k pixels whose window holds a different counted
+	// label: one map per image serves every class (labelEdges3), instead of a dilation per class.
+	var edges []uint8
+	if pr.theta0 == 3 {
+		edges = grow(&ws.edges, n*hw)
+		scr := ws.scratchFor(workerCount(n))
+		parallelFor(n, func(wk, img int) {
+			labelEdges3(lab[img*hw:(img+1)*hw], h, w, pr.ign, !compat, edges[img*hw:(img+1)*hw],
+				grow(&scr[wk].i32[3], 2*hw))
+		})
+	}
 	scr := ws.scratchFor(workerCount(n * c))
 	parallelFor(n*c, func(wk, job int) {
-		f1[job] = bslJob(scr[wk], pr, compat, p[job*hw:(job+1)*hw], lab[(job/c)*hw:(job/c+1)*hw], int32(job%c), h, w,
+		var e []uint8
+		if edges != nil {
+			e = edges[(job/c)*hw : (job/c+1)*hw]
+		}
+		f1[job] = bslJob(scr[wk], pr, compat, p[job*hw:(job+1)*hw], lab[(job/c)*hw:(job/c+1)*hw], e, int32(job%c), h, w,
 			gF, wantGrad, gp[job*hw:(job+1)*hw], mp, job)
 	})
 	var bd float64
@@ -163,7 +178,8 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 // bslJob evaluates the boundary F1 of class k in one image (probabilities pk, labels lk, h x w) and returns
 // it. When wantGrad is set it adds gF times the F1's gradient w.r.t. pk into gk (which for compat already
 // holds the CE term's gradient, and is zero otherwise). mp, when not nil, receives the maps at index job.
-func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int32, h, w int, gF float64,
+// edges, when not nil, is labelEdges3 of lk (theta0 = 3).
+func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, edges []uint8, k int32, h, w int, gF float64,
 	wantGrad bool, gk []float64, mp *BSLMaps, job int) float64 {
 	hw := h * w
 	if mp == nil && !hasBoundary(lk[:hw], k, compat, pr.ign) {
@@ -193,27 +209,37 @@ func bslJob(s *scratch, pr params, compat bool, pk []float64, lk []int32, k int3
 			wm[ij] = unkey(e)
 		}
 	}
-	for ij, y := range lk[:hw] {
-		if !compat && y == pr.ign {
-			bp[ij] = 0
-			notK[ij] = 0
-			continue
-		}
-		bp[ij] = wm[ij] - (1 - pk[ij]) // >= +0 (wm includes the pixel's own 1 - p), never -0 or NaN
-		if y != k {
-			notK[ij] = 1
-		} else {
-			notK[ij] = 0
-		}
-	}
-	// Bg is the max-pool of "not k" kept on the class-k pixels: a dilation of a binary map.
-	s.wmax.dilate(notK, h, w, pr.theta0, bg)
 	nbg := 0
-	for ij, y := range lk[:hw] {
-		if y != k {
-			bg[ij] = 0
+	if edges != nil {
+		edges = edges[:hw]
+		for ij, y := range lk[:hw] {
+			if !compat && y == pr.ign {
+				bp[ij], bg[ij] = 0, 0
+				continue
+			}
+			bp[ij] = wm[ij] - (1 - pk[ij]) // >= +0 (wm includes the pixel's own 1 - p), never -0 or NaN
+			b := edges[ij] & b2u(y == k)
+			bg[ij] = b
+			nbg += int(b)
 		}
-		nbg += int(bg[ij])
+	} else {
+		for ij, y := range lk[:hw] {
+			if !compat && y == pr.ign {
+				bp[ij] = 0
+				notK[ij] = 0
+				continue
+			}
+			bp[ij] = wm[ij] - (1 - pk[ij])
+			notK[ij] = b2u(y != k)
+		}
+		// Bg is the max-pool of "not k" kept on the class-k pixels: a dilation of a binary map.
+		s.wmax.dilate(notK, h, w, pr.theta0, bg)
+		for ij, y := range lk[:hw] {
+			if y != k {
+				bg[ij] = 0
+			}
+			nbg += int(bg[ij])
+		}
 	}
 	sbg := float64(nbg)
 	// Bg_ext is a dilation of the thin Bg: stamping the window of each Bg pixel gives the same map and is
@@ -346,6 +372,49 @@ func stampDilate(src []uint8, h, w, size int, dst []uint8) {
 			for jj := range row {
 				row[jj] = 1
 			}
+		}
+	}
+}
+
+// labelEdges3 sets dst[ij] = 1 where the clipped 3 x 3 window of pixel ij holds a label other than lab[ij]
+// (not counting ignore pixels when skipIgn), else 0. For a class k, the class-k pixels with dst = 1 are the
+// boundary-F1 loss's Bg: maxpool_3(label != k) on the class-k pixels. It takes the window's smallest and
+// largest counted label in two separable passes (tmp: scratch of 2*h*w); the window differs from lab[ij] where
+// either differs from it. Where lab[ij] is itself an ignored label, dst is meaningless (no class k covers it).
+func labelEdges3(lab []int32, h, w int, ign int32, skipIgn bool, dst []uint8, tmp []int32) {
+	n := h * w
+	lab, dst = lab[:n], dst[:n]
+	lo, hi := tmp[:n], tmp[n:2*n]
+	for i := range h {
+		row, l, u := lab[i*w:(i+1)*w], lo[i*w:(i+1)*w], hi[i*w:(i+1)*w]
+		// a, b: the counted label itself as a candidate minimum and maximum (neutral where ignored).
+		cand := func(j int) (int32, int32) {
+			v := row[j]
+			if skipIgn && v == ign {
+				return math.MaxInt32, math.MinInt32
+			}
+			return v, v
+		}
+		pa, pb := cand(0)
+		ca, cb := pa, pb
+		for j := range w {
+			na, nb := int32(math.MaxInt32), int32(math.MinInt32)
+			if j+1 < w {
+				na, nb = cand(j + 1)
+			}
+			l[j], u[j] = min(pa, ca, na), max(pb, cb, nb)
+			pa, pb, ca, cb = ca, cb, na, nb
+		}
+	}
+	for i := range h {
+		a, b := max(i-1, 0), min(i+1, h-1)
+		la, lb, lc := lo[a*w:(a+1)*w], lo[i*w:(i+1)*w], lo[b*w:(b+1)*w]
+		ua, ub, uc := hi[a*w:(a+1)*w], hi[i*w:(i+1)*w], hi[b*w:(b+1)*w]
+		row, d := lab[i*w:(i+1)*w], dst[i*w:(i+1)*w]
+		la, lb, lc, ua, ub, uc, d = la[:len(row)], lb[:len(row)], lc[:len(row)], ua[:len(row)], ub[:len(row)],
+			uc[:len(row)], d[:len(row)]
+		for j, y := range row {
+			d[j] = b2u(min(la[j], lb[j], lc[j]) < y) | b2u(max(ua[j], ub[j], uc[j]) > y)
 		}
 	}
 }

@@ -24,6 +24,7 @@ type Workspace struct {
 	part, f1        []float64
 	cnt             []int
 	msum            []int32
+	edges           []uint8 // boundary loss: labelEdges3 per image
 	abl             ablBuffers
 	scr             []*scratch
 }

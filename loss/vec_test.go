@@ -147,3 +147,39 @@ func TestStampDilate(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelEdges3 requires the per-image edge map, kept on the class-k pixels, to be the dilation of "not k"
+// by the 3 x 3 window kept on the class-k pixels (ignore pixels counted or not) on random labels.
+func TestLabelEdges3(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	var ws wmaxScratch
+	const ign = 255
+	for _, h := range []int{1, 2, 3, 7} {
+		for _, w := range []int{1, 2, 5, 8, 16} {
+			for _, skip := range []bool{false, true} {
+				lab := make([]int32, h*w)
+				for i := range lab {
+					lab[i] = int32(rng.IntN(3))
+					if rng.IntN(6) == 0 {
+						lab[i] = ign
+					}
+				}
+				edges := make([]uint8, h*w)
+				labelEdges3(lab, h, w, ign, skip, edges, make([]int32, 2*h*w))
+				for k := int32(0); k < 3; k++ {
+					notK, want := make([]uint8, h*w), make([]uint8, h*w)
+					for i, y := range lab {
+						notK[i] = b2u(y != k && !(skip && y == ign))
+					}
+					ws.dilate(notK, h, w, 3, want)
+					for i, y := range lab {
+						if got := edges[i] & b2u(y == k); got != want[i]&b2u(y == k) {
+							t.Fatalf("%dx%d skip=%v class %d pixel %d: %d, dilation gives %d", h, w, skip, k, i, got,
+								want[i]&b2u(y == k))
+						}
+					}
+				}
+			}
+		}
+	}
+}
