@@ -470,14 +470,9 @@ func klMap(p, lp []float64, c, h, w int, dst, ud []float64) {
 		for k := 0; k < c; k++ {
 			o := k*hw + i*w
 			pk, lk := p[o : o+w][:len(lr)], lp[o : o+w][:len(lr)]
-			for j := 0; j < len(lr)-1; j++ {
-				lr[j] += pk[j] * (lk[j] - lk[j+1])
-			}
+			softBack(lr[:w-1], pk, lk, lk[1:]) // lr[j] += pk[j] * (lk[j] - lk[j+1])
 			if i < h-1 {
-				down := lp[o+w : o+2*w][:len(lr)]
-				for j, v := range pk {
-					ud[j] += v * (lk[j] - down[j])
-				}
+				softBack(ud, pk, lk, lp[o+w:o+2*w]) // ud[j] += pk[j] * (lk[j] - lk[j+w])
 			}
 		}
 		for j, v := range ud {
