@@ -73,7 +73,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	gsh := Shape{N: n, C: c, H: lh, W: lw}
 	hw := lh * lw
 	resized := lh != sh.H || lw != sh.W
-	x := ws.x[:sh.Len()]
+	x := ws.logits(sh)
 	if resized {
 		x = grow(&ws.xr, gsh.Len())
 		resizeBilinear(ws.x[:sh.Len()], sh, x, lh, lw, false)

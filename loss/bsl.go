@@ -105,14 +105,14 @@ func (ws *Workspace) runBSL(pr params, sh Shape, labels []int32, wantGrad bool, 
 	var ce float64
 	gp := grow(&ws.gp, sh.Len())
 	if compat {
-		p, _, _, _ = ws.forward(ws.x[:sh.Len()], sh, nil, g, false, false)
+		p, _, _, _ = ws.forward(ws.logits(sh), sh, nil, g, false, false)
 		var gce []float64
 		if wantGrad {
 			gce = gp
 		}
 		ce = ceOnProbs(p, lab, sh, pr.w, pr.red, gce, cemap, grow(&ws.part, 2*n))
 	} else {
-		p, _, ce, _ = ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
+		p, _, ce, _ = ws.forward(ws.logits(sh), sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red,
 			cemap: cemap}, g, pr.mode == Default, false)
 		if wantGrad {
 			clear(gp)

@@ -24,7 +24,8 @@ type Workspace struct {
 	part, f1        []float64
 	cnt             []int
 	msum            []int32
-	edges           []uint8 // boundary loss: labelEdges3 per image
+	x32             []float32 // float32 logits read block by block by forward (then x is not filled), or nil
+	edges           []uint8   // boundary loss: labelEdges3 per image
 	abl             ablBuffers
 	scr             []*scratch
 }
@@ -50,6 +51,7 @@ type scratch struct {
 	u8   [4][]uint8
 	k    [2][]uint64
 	i64  []int64
+	xb   []float64 // a block of widened float32 logits
 	edt  edtScratch
 	wmax wmaxScratch
 }
@@ -230,7 +232,14 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 	if err := checkLabels(ws, pr.name, in.Labels, sh.N, lh, lw, sh.C, pr.ign); err != nil {
 		return Result{}, err
 	}
-	if err := loadLogits(ws, pr.name, in.Logits, sh); err != nil {
+	// Float32 logits go straight to the softmax (widened block by block) for the losses that read them only
+	// there; the others get the float64 copy ws.x.
+	ws.x32 = nil
+	s32, is32 := any(in.Logits).([]float32)
+	if is32 && (pr.name == NameCE || pr.name == NameBoundary ||
+		(pr.name == NameActiveBoundary && lh == sh.H && lw == sh.W)) && allFinite(ws, s32, sh) {
+		ws.x32 = s32
+	} else if err := loadLogits(ws, pr.name, in.Logits, sh); err != nil {
 		return Result{}, err
 	}
 	wantGrad := in.Grad != nil
@@ -289,6 +298,32 @@ func loadLogits[T Float](ws *Workspace, name string, logits []T, sh Shape) error
 	return nil
 }
 
+// allFinite reports whether every float32 logit is finite, checking the images in parallel.
+func allFinite(ws *Workspace, x []float32, sh Shape) bool {
+	per := sh.Len() / sh.N
+	bad := grow(&ws.bad, sh.N)
+	parallelFor(sh.N, func(_, n int) {
+		bad[n] = 0
+		if !finite32(x[n*per : (n+1)*per]) {
+			bad[n] = 1
+		}
+	})
+	for _, b := range bad {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// logits returns the float64 logits ws.x (len sh.Len()), or nil when forward reads ws.x32 instead.
+func (ws *Workspace) logits(sh Shape) []float64 {
+	if ws.x32 != nil {
+		return nil
+	}
+	return ws.x[:sh.Len()]
+}
+
 // checkLabels rejects a label outside [0, c) that is not the ignore index (the first in index order).
 func checkLabels(ws *Workspace, name string, labels []int32, n, lh, lw, c int, ign int32) error {
 	per := lh * lw
@@ -337,19 +372,29 @@ const softmaxBlock = 256
 //
 // fast (default mode) uses expNonPos and a reciprocal instead of math.Exp and a division per class: results
 // differ from the exact ones by a few ulp. Compat keeps the exact operations.
-func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
+//
+// When x32 is not nil it holds the image's float32 logits and x is unused: each block's logits are widened
+// into xb (c*softmaxBlock entries) while in cache, which spares the float64 copy of the whole batch.
+func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []float32, xb []float64) {
 	var mb, sb, lb [softmaxBlock]float64
 	for b0 := 0; b0 < hw; b0 += softmaxBlock {
 		nb := min(softmaxBlock, hw-b0)
 		m, s, ls := mb[:nb], sb[:nb], lb[:nb]
-		copy(m, x[b0:b0+nb])
+		xs, xo, xst := x, b0, hw // class k's block is xs[k*xst+xo:][:nb]
+		if x32 != nil {
+			for k := 0; k < c; k++ {
+				widen(xb[k*nb:(k+1)*nb], x32[k*hw+b0:k*hw+b0+nb])
+			}
+			xs, xo, xst = xb, 0, nb
+		}
+		copy(m, xs[xo:xo+nb])
 		for k := 1; k < c; k++ {
-			maxAcc(m, x[k*hw+b0:k*hw+b0+nb])
+			maxAcc(m, xs[k*xst+xo:k*xst+xo+nb])
 		}
 		clear(s)
 		for k := 0; k < c; k++ {
 			pk := p[k*hw+b0 : k*hw+b0+nb][:nb]
-			xk := x[k*hw+b0 : k*hw+b0+nb][:nb]
+			xk := xs[k*xst+xo : k*xst+xo+nb][:nb]
 			if fast {
 				expShiftAccum(xk, m, pk, s)
 				continue
@@ -381,10 +426,10 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool) {
 			if lp == nil {
 				continue
 			}
-			subSub(lp[o:o+nb], x[o:o+nb], m, ls)
+			subSub(lp[o:o+nb], xs[k*xst+xo:k*xst+xo+nb], m, ls)
 		}
 		if ce != nil {
-			ce.block(x, p, m, ls, c, hw, b0, nb)
+			ce.block(xs, xst, xo, p, m, ls, c, hw, b0, nb)
 		}
 	}
 }
@@ -401,8 +446,9 @@ type ceImage struct {
 }
 
 // block adds pixels [b0, b0+nb) of the image to the cross-entropy sum and writes their gradient.
-// m and ls are the block's maxima and log sums: log p_t = x_t - m - ls.
-func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
+// m and ls are the block's maxima and log sums: log p_t = x_t - m - ls; class k's logits of the block are
+// x[k*xst+xo:][:nb].
+func (ce *ceImage) block(x []float64, xst, xo int, p, m, ls []float64, c, hw, b0, nb int) {
 	var gwb [softmaxBlock]float64
 	gw := gwb[:nb] // gradient weight per pixel: 0 on ignore pixels
 	lab := ce.labels[b0 : b0+nb][:nb]
@@ -418,7 +464,7 @@ func (ce *ceImage) block(x, p, m, ls []float64, c, hw, b0, nb int) {
 		if ce.w != nil {
 			wt = ce.w[t]
 		}
-		l := -wt * (x[int(t)*hw+b0+i] - m[i] - ls[i])
+		l := -wt * (x[int(t)*xst+xo+i] - m[i] - ls[i])
 		if ce.cemap != nil {
 			ce.cemap[b0+i] = l
 		}
@@ -491,7 +537,11 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		gce = nil
 		clear(g)
 	}
-	parallelFor(sh.N, func(_, n int) {
+	var scr []*scratch
+	if ws.x32 != nil {
+		scr = ws.scratchFor(workerCount(sh.N))
+	}
+	parallelFor(sh.N, func(wk, n int) {
 		o := n * c * hw
 		var ci *ceImage
 		if ce != nil {
@@ -509,7 +559,11 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		if lp != nil {
 			lpn = lp[o : o+c*hw]
 		}
-		softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lpn, c, hw, ci, fast)
+		if ws.x32 != nil {
+			softmaxImage(nil, p[o:o+c*hw], lpn, c, hw, ci, fast, ws.x32[o:o+c*hw], grow(&scr[wk].xb, c*softmaxBlock))
+		} else {
+			softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lpn, c, hw, ci, fast, nil, nil)
+		}
 		if ci != nil {
 			part[n] = ci.sum
 		}
@@ -562,7 +616,7 @@ func (ws *Workspace) gradBuf(sh Shape, want bool) []float64 {
 }
 
 func (ws *Workspace) runCE(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
-	_, _, l, ok := ws.forward(ws.x[:sh.Len()], sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
+	_, _, l, ok := ws.forward(ws.logits(sh), sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
 		ws.gradBuf(sh, wantGrad), pr.mode == Default, false)
 	if !ok && pr.mode == Compat {
 		return fmt.Errorf("loss ce: reduction \"mean\" over no valid pixel (every label is the ignore index %d): "+

@@ -63,3 +63,12 @@ func subSub(dst, x, m, l []float64) {
 		dst[i] = x[i] - m[i] - l[i]
 	}
 }
+
+// finite32 reports whether every value of x is finite.
+func finite32(x []float32) bool {
+	i, ok := finite32Vec(x)
+	for ; ok && i < len(x); i++ {
+		ok = x[i]-x[i] == 0
+	}
+	return ok
+}

@@ -129,3 +129,15 @@ func subSubVec(dst, x, m, l []float64) int {
 	subSubAVX2(&dst[0], &x[0], &m[0], &l[0], n)
 	return n
 }
+
+//go:noescape
+func finite32AVX2(x *float32, n int) bool
+
+// finite32Vec checks finite32's leading multiple of eight and returns its length and whether those are finite.
+func finite32Vec(x []float32) (int, bool) {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0, true
+	}
+	return n, finite32AVX2(&x[0], n)
+}

@@ -229,3 +229,27 @@ subloop:
 subdone:
 	VZEROUPPER
 	RET
+
+// func finite32AVX2(x *float32, n int) bool
+// Reports whether x[i] is finite for every i < n (n a multiple of 8): x - x is 0 exactly for finite values.
+TEXT ·finite32AVX2(SB), NOSPLIT, $0-17
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	XORQ AX, AX
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+finloop:
+	CMPQ AX, CX
+	JGE  findone
+	VMOVUPS (SI)(AX*4), Y0
+	VSUBPS  Y0, Y0, Y1
+	VCMPPS  $4, Y3, Y1, Y2          // != 0 or unordered
+	VORPS   Y2, Y4, Y4
+	ADDQ    $8, AX
+	JMP     finloop
+findone:
+	VMOVMSKPS Y4, R10
+	VZEROUPPER
+	TESTQ R10, R10
+	SETEQ ret+16(FP)
+	RET

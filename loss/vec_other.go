@@ -28,3 +28,6 @@ func colMax3Vec(x, y, z []float64, xa, ya, za []int32, d []float64, da []int32) 
 
 // subSubVec does nothing without the amd64 assembly.
 func subSubVec(dst, x, m, l []float64) int { return 0 }
+
+// finite32Vec does nothing without the amd64 assembly.
+func finite32Vec(x []float32) (int, bool) { return 0, true }

@@ -1,8 +1,10 @@
 package loss
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -178,6 +180,30 @@ func TestLabelEdges3(t *testing.T) {
 								want[i]&b2u(y == k))
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestFloat32NonFinite requires a NaN or infinite float32 logit to be reported with its index by every loss
+// (the losses that read float32 logits block by block check them first).
+func TestFloat32NonFinite(t *testing.T) {
+	sh := Shape{2, 3, 5, 7}
+	rng := rand.New(rand.NewPCG(1, 9))
+	x64, labels := randomCase(rng, sh, false, 1, 1)
+	for _, name := range []string{"ce", "dtl", "boundary", "active-boundary"} {
+		for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+			for _, at := range []int{0, 77, sh.Len() - 1} {
+				x := make([]float32, sh.Len())
+				for i, v := range x64 {
+					x[i] = float32(v)
+				}
+				x[at] = bad
+				_, err := Compute(Spec{Name: name}, x, labels, sh, make([]float32, sh.Len()))
+				want := fmt.Sprintf("logit %d is %v", at, float64(bad))
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("%s, %v at %d: error %v, want one containing %q", name, bad, at, err, want)
 				}
 			}
 		}
