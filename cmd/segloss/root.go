@@ -3,12 +3,17 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/segloss/segloss/internal/strdist"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -45,6 +50,7 @@ dashes written as underscores (SEGLOSS_ILINE_BYTE=9).`,
 			return applyEnv(cmd)
 		},
 	}
+	root.SetFlagErrorFunc(flagError)
 	root.Version = versionString()
 	root.SetVersionTemplate("segloss {{.Version}}\n")
 	root.AddCommand(newVersionCmd())
@@ -79,7 +85,7 @@ func applyEnv(cmd *cobra.Command) error {
 			return
 		}
 		if e := cmd.Flags().Set(f.Name, val); e != nil {
-			err = fmt.Errorf("environment %s=%q: %v", envName(f.Name), val, e)
+			err = fmt.Errorf("environment %s=%q (flag --%s): %s", envName(f.Name), val, f.Name, valueProblem(f))
 		}
 	})
 	return err
@@ -147,7 +153,11 @@ func unknownEnv(env []string) []string {
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "SEGLOSS_") && !known[name] {
-			out = append(out, fmt.Sprintf("environment variable %s matches no flag of any command; ignored", name))
+			msg := fmt.Sprintf("environment variable %s matches no flag of any command; ignored", name)
+			if c := strdist.Closest(name, slices.Sorted(maps.Keys(known))); c != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", c)
+			}
+			out = append(out, msg)
 		}
 	}
 	return out
@@ -160,3 +170,46 @@ var extraEnv = []string{"SEGLOSS_LOSS_VECTORS"}
 func envName(name string) string {
 	return "SEGLOSS_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
 }
+
+// badValue matches pflag's message for a value that does not parse.
+var badValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+
+// flagError rewrites pflag's errors for people: a value that does not parse
+// says what the flag wants instead of quoting strconv, and an unknown flag
+// suggests the closest one the command has.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		if f := cmd.Flags().Lookup(m[2]); f != nil {
+			return fmt.Errorf("flag --%s: %q is not %s (see %s --help)", f.Name, m[1], valueProblemNoun(f), cmd.CommandPath())
+		}
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if c := strdist.Closest(name, names); c != "" {
+			return fmt.Errorf("unknown flag --%s (did you mean --%s?)", name, c)
+		}
+		return fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())
+	}
+	return err
+}
+
+// valueProblemNoun names the kind of value flag f takes.
+func valueProblemNoun(f *pflag.Flag) string {
+	switch f.Value.Type() {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
+	case "float32", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "duration":
+		return "a duration such as 90s or 5m"
+	default:
+		return "a valid " + f.Value.Type()
+	}
+}
+
+// valueProblem says what flag f wants, for a value that did not parse.
+func valueProblem(f *pflag.Flag) string { return "want " + valueProblemNoun(f) }

@@ -76,3 +76,22 @@ func TestVersionFlag(t *testing.T) {
 		t.Fatalf("--version printed %q", out)
 	}
 }
+
+func TestFlagErrorsAreReadable(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"version", "--bogus"}, "unknown flag --bogus (see segloss version --help)"},
+		{[]string{"segy", "info", "--iline-byt", "9", "x.sgy"}, "unknown flag --iline-byt (did you mean --iline-byte?)"},
+		{[]string{"segy", "info", "--iline-byte", "nine", "x.sgy"}, `flag --iline-byte: "nine" is not a whole number`},
+	} {
+		_, err := runCLI(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("segloss %s: error %v, want it to contain %q", strings.Join(c.args, " "), err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "strconv") {
+			t.Errorf("segloss %s: error %q quotes strconv", strings.Join(c.args, " "), err)
+		}
+	}
+}
