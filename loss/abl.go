@@ -215,7 +215,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	if compat && pr.w != nil {
 		dw = pr.w
 	}
-	for img := range n {
+	// The directions of one image depend on its maps only: images run in parallel unless the maps, which list
+	// every pixel in batch order, are wanted.
+	direction := func(img int) {
 		for o := range hw {
 			if !bp[img*hw+o] {
 				continue
@@ -244,6 +246,13 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			}
 			kept[img] = append(kept[img], ablPixel{o: o, dir: best})
 		}
+	}
+	if mp != nil {
+		for img := range n {
+			direction(img)
+		}
+	} else {
+		parallelFor(n, func(_, img int) { direction(img) })
 	}
 	eps := pr.smooth
 	parallelFor(n, func(_, img int) {
