@@ -27,6 +27,9 @@
 // them off, as it wants every map). Binary maps are dilated eight pixels at a time in 64-bit words, or, for a
 // thin ground-truth boundary, by stamping each boundary pixel's window. The boundary loss's 3 x 3 max-pool of
 // 1 - p runs on floats (1 - p holds no NaN or -0, so float order is the key order of the general window max).
+// For that default window its Bg comes from one label-edge map per image (the window's smallest and largest
+// counted label) shared by every class. Float32 logits of ce, boundary and active-boundary (without resizing)
+// are widened block by block inside the softmax rather than copied to float64 first.
 //
 // On amd64 CPUs with AVX2 the element-wise loops (float32 widening with the finiteness check, the class maximum,
 // the exponential, the reciprocal scaling, the log-softmax, the CE gradient, the softmax backward pass, the 3 x 3
