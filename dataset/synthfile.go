@@ -1,9 +1,13 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/segloss/segloss/segy"
 )
@@ -93,11 +97,74 @@ func SyntheticCacheDir(size SynthSize, seed uint64) string {
 	return filepath.Join(base, "segloss", fmt.Sprintf("synthetic-%s-seed%d", size, seed))
 }
 
+// SynthFiles are the files a synthetic survey consists of, relative to its
+// directory, survey.json last. EnsureSynthetic replaces only these.
+func SynthFiles(size SynthSize) []string {
+	files := []string{SynthSEGYFile}
+	for _, sp := range SynthSplits(size) {
+		files = append(files, filepath.Join("data", sp.SeismicFile), filepath.Join("data", sp.LabelsFile))
+	}
+	return append(files, ManifestFile)
+}
+
+// synthTarget is what a would-be synthetic survey directory holds.
+type synthTarget int
+
+const (
+	targetAbsent synthTarget = iota // nothing there
+	targetEmpty                     // an empty directory
+	targetSurvey                    // a segloss synthetic survey (maybe with other files)
+)
+
+// checkSynthTarget classifies dir, refusing a regular file and a directory
+// that holds files but no synthetic survey.
+func checkSynthTarget(dir string) (synthTarget, error) {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return targetAbsent, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !st.IsDir() {
+		return 0, fmt.Errorf("synthetic survey: %s is a file, not a directory: give another --out", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	if len(entries) == 0 {
+		return targetEmpty, nil
+	}
+	m, err := ReadManifest(dir)
+	if err == nil && m != nil && m.Name == "synthetic" {
+		return targetSurvey, nil
+	}
+	names := make([]string, 0, 3)
+	for _, e := range entries[:min(3, len(entries))] {
+		names = append(names, e.Name())
+	}
+	if len(entries) > 3 {
+		names = append(names, "...")
+	}
+	why := "no " + ManifestFile + " of a synthetic survey"
+	if err != nil {
+		why = err.Error()
+	}
+	return 0, fmt.Errorf("synthetic survey: %s already holds other files (%s) and %s: nothing was written; give an absent or empty directory as --out (e.g. %s)",
+		dir, strings.Join(names, ", "), why, filepath.Join(dir, "synthetic"))
+}
+
 // EnsureSynthetic returns the directory of the synthetic survey of this
 // size and seed, generating it when absent or incomplete. dir "" means
-// SyntheticCacheDir. Generation goes to a temporary sibling directory that
-// is renamed into place, so an interrupted run never leaves a directory
-// that looks complete. Pass the result as SurveyConfig.DataDir.
+// SyntheticCacheDir. Generation goes to a temporary sibling directory, so an
+// interrupted run never leaves a directory that looks complete. An absent
+// dir is created by renaming that directory into place. In an empty
+// directory, or one holding an earlier synthetic survey (any size or seed),
+// only the files of SynthFiles are replaced, each by a rename, survey.json
+// last; other files there are left alone. A regular file, or a directory
+// holding other files but no synthetic survey, is refused before anything is
+// generated. Pass the result as SurveyConfig.DataDir.
 func EnsureSynthetic(dir string, size SynthSize, seed uint64, progress func(done, total int)) (string, error) {
 	if dir == "" {
 		dir = SyntheticCacheDir(size, seed)
@@ -105,26 +172,81 @@ func EnsureSynthetic(dir string, size SynthSize, seed uint64, progress func(done
 	if SyntheticComplete(dir, size, seed) {
 		return dir, nil
 	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if _, err := checkSynthTarget(dir); err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp")
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
+	parent := filepath.Dir(abs)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := mkdirTemp(parent, "."+filepath.Base(abs)+".tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp) // ours; gone already after a whole-directory rename
 	if _, err := WriteSynthetic(tmp, size, seed, progress); err != nil {
 		return "", err
 	}
 	if SyntheticComplete(dir, size, seed) { // another process finished first
 		return dir, nil
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	target, err := checkSynthTarget(dir)
+	if err != nil {
 		return "", err
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return "", fmt.Errorf("synthetic survey: %w", err)
+	if target == targetAbsent {
+		if err := os.Rename(tmp, abs); err == nil {
+			return dir, nil
+		}
+		// Created meanwhile: fall through to replacing our files only.
+		if _, err := checkSynthTarget(dir); err != nil {
+			return "", err
+		}
+	}
+	if err := moveSynthFiles(tmp, abs, size); err != nil {
+		return "", fmt.Errorf("synthetic survey %s: %w", dir, err)
 	}
 	return dir, nil
+}
+
+// moveSynthFiles renames the survey files from src into dst. The old
+// manifest goes first and the new one last, so dst never looks complete
+// while it mixes old and new files.
+func moveSynthFiles(src, dst string, size SynthSize) error {
+	if err := os.Remove(filepath.Join(dst, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, f := range SynthFiles(size) {
+		to := filepath.Join(dst, f)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if st, err := os.Lstat(to); err == nil && st.IsDir() {
+			return fmt.Errorf("%s is a directory, not a file", to)
+		}
+		if err := os.Rename(filepath.Join(src, f), to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mkdirTemp is os.MkdirTemp with mode 0755 less the umask (os.MkdirTemp
+// gives 0700, which the renamed survey directory would keep).
+func mkdirTemp(parent, prefix string) (string, error) {
+	for range 10000 {
+		name := filepath.Join(parent, prefix+strconv.FormatUint(rand.Uint64(), 36))
+		err := os.Mkdir(name, 0o755)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s: no free temporary directory name", parent)
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // TestOutputsFollowUmask checks that every file the synth and convert
-// commands write atomically gets 0666 less the umask, not CreateTemp's 0600.
+// commands write atomically gets 0666 less the umask, not CreateTemp's 0600,
+// and every directory 0777 less the umask, not MkdirTemp's 0700.
 func TestOutputsFollowUmask(t *testing.T) {
 	defer syscall.Umask(syscall.Umask(0o027))
 	out := filepath.Join(t.TempDir(), "syn")
@@ -25,12 +26,18 @@ func TestOutputsFollowUmask(t *testing.T) {
 	}
 	n := 0
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
 		}
 		st, err := d.Info()
 		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if st.Mode().Perm() != 0o750 {
+				t.Errorf("%s: directory mode %03o, want 0750 under umask 027", p, st.Mode().Perm())
+			}
+			return nil
 		}
 		if st.Mode().Perm() != 0o640 {
 			t.Errorf("%s: mode %03o, want 0640 under umask 027", p, st.Mode().Perm())

@@ -41,7 +41,14 @@ which tells 'segloss train' to read the seismic from the SEG-Y.
 test splits are added around it in F3's proportions. "small" (80x96x96) is
 the default of 'segloss train'; "alaudah" is the full 401x701x255.
 Without --out the survey goes to the cache that 'segloss train' uses. A
-complete survey of the same size and seed is not generated again.`,
+complete survey of the same size and seed is not generated again.
+
+--out may name an absent directory (created), an empty one, or one that
+holds an earlier synthetic survey (recognised by its survey.json): there
+only the survey's own files are replaced and anything else (a segy.json,
+your notes) is kept. A directory holding other files but no synthetic
+survey, or a regular file, is refused before anything is written: give
+another --out.`,
 		Example: `  segloss synth                                # cached default survey, prints its directory
   segloss synth --out synth --seed 7
   segloss synth --out big --size alaudah       # 401 x 701 x 255 plus test splits

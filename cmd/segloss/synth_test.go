@@ -31,3 +31,25 @@ func TestSynthCommand(t *testing.T) {
 		t.Fatalf("bad size: %v", err)
 	}
 }
+
+// TestSynthRefusesForeignOut checks that synth --out refuses a directory of
+// other files and a regular file, leaving both as they were.
+func TestSynthRefusesForeignOut(t *testing.T) {
+	root := t.TempDir()
+	afile := filepath.Join(root, "afile")
+	if err := os.WriteFile(afile, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{root, afile} {
+		_, err := runCLI(t, "synth", "--out", out, "--size", "8x10x32", "--quiet")
+		if err == nil || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "--out") {
+			t.Fatalf("--out %s: %v", out, err)
+		}
+	}
+	if b, err := os.ReadFile(afile); err != nil || string(b) != "keep" {
+		t.Fatalf("afile changed: %q, %v", b, err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 1 {
+		t.Fatalf("root holds %d entries, want only afile", len(entries))
+	}
+}
