@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -51,12 +52,21 @@ type DownloadOptions struct {
 	// Progress, when set, is called with bytes done and the total (-1 when
 	// unknown) as the transfer advances.
 	Progress func(done, total int64)
+	// Notice, when set, receives messages about what Download does besides
+	// the transfer (an existing file kept aside).
+	Notice func(msg string)
 }
 
 // DownloadResult says what Download did.
 type DownloadResult struct {
-	// Skipped is true when Path already held the verified file.
+	// Skipped is true when Path already held the file (verified unless
+	// the MD5 was empty).
 	Skipped bool
+	// Verified is true when the file's MD5 was checked and matched.
+	Verified bool
+	// KeptAside names where a file already at Path whose MD5 differed was
+	// moved ("" when none was).
+	KeptAside string
 	// Resumed counts transfers that continued a partial file.
 	Resumed int
 	// Bytes is the size of the file.
@@ -66,8 +76,10 @@ type DownloadResult struct {
 // Download fetches opts.URL to opts.Path, resuming a partial Path+".part"
 // with an HTTP range request (starting over when the server ignores
 // ranges), retrying interrupted transfers, and verifying the MD5. A Path
-// that exists and verifies is left alone. A checksum mismatch removes the
-// partial file and is an error.
+// that exists and verifies (or any Path when the MD5 is empty) is left
+// alone; one whose MD5 differs is renamed to Path+".bad-md5" (".bad-md5.1"
+// ... when taken), never deleted, and downloaded again. A checksum mismatch
+// of the download removes the partial file and is an error.
 func Download(ctx context.Context, opts DownloadOptions) (DownloadResult, error) {
 	var res DownloadResult
 	if opts.Client == nil {
@@ -92,10 +104,13 @@ func Download(ctx context.Context, opts DownloadOptions) (DownloadResult, error)
 			return res, err
 		}
 		if got == want {
-			return DownloadResult{Skipped: true, Bytes: st.Size()}, nil
+			return DownloadResult{Skipped: true, Verified: true, Bytes: st.Size()}, nil
 		}
-		if err := os.Remove(opts.Path); err != nil {
+		if res.KeptAside, err = keepAside(opts.Path, ".bad-md5"); err != nil {
 			return res, err
+		}
+		if opts.Notice != nil {
+			opts.Notice(fmt.Sprintf("%s has MD5 %s, want %s: kept as %s; downloading it again", opts.Path, got, want, res.KeptAside))
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {
@@ -135,8 +150,31 @@ func Download(ctx context.Context, opts DownloadOptions) (DownloadResult, error)
 	if err != nil {
 		return res, err
 	}
-	res.Bytes = st.Size()
+	res.Bytes, res.Verified = st.Size(), want != ""
 	return res, nil
+}
+
+// keepAside renames p to p+suffix, or p+suffix+".N" for the first free N,
+// and returns the new name.
+func keepAside(p, suffix string) (string, error) {
+	for n := 0; n < 1000; n++ {
+		to := p + suffix
+		if n > 0 {
+			to += "." + strconv.Itoa(n)
+		}
+		if _, err := os.Lstat(to); errors.Is(err, os.ErrNotExist) {
+			return to, os.Rename(p, to)
+		}
+	}
+	return "", fmt.Errorf("%s: no free name to keep it aside", p)
+}
+
+// offline reports whether err is a failure to reach the server at all (a
+// name lookup or a connection that could not be made).
+func offline(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
 }
 
 // permanentError marks failures a retry cannot fix (404, 403 ...).
@@ -361,6 +399,36 @@ func RegisteredSEGY(dataDir string) (string, error) {
 	return m["segy_file"], nil
 }
 
+// alaudahUnpacked reports whether dest holds the six npy files of the
+// Alaudah layout, each with a readable header and the size it announces.
+func alaudahUnpacked(dest string) bool {
+	for _, f := range AlaudahFiles {
+		if !npyWhole(filepath.Join(dest, f)) {
+			return false
+		}
+	}
+	return true
+}
+
+// npyWhole reports whether p is a .npy file as long as its header says.
+func npyWhole(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h, err := ReadNPYHeader(f)
+	if err != nil {
+		return false
+	}
+	dt, err := parseDescr(h.Descr)
+	if err != nil {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Size() == h.DataOffset+int64(h.Len())*int64(dt.size)
+}
+
 // FileNameFromURL returns the last path element of a URL ("download" when
 // it has none).
 func FileNameFromURL(u string) string {
@@ -381,6 +449,9 @@ var AlaudahFiles = []string{
 
 // FetchResult says what FetchAlaudah did.
 type FetchResult struct {
+	// LabelsPresent is true when data.zip was absent but its six npy files
+	// were already unpacked and whole, so nothing was downloaded.
+	LabelsPresent bool
 	// Download reports the transfer of data.zip.
 	Download DownloadResult
 	// Extracted counts the files written by unzipping (0: all present).
@@ -391,7 +462,10 @@ type FetchResult struct {
 // (opts.URL and opts.MD5 default to AlaudahURL and AlaudahMD5, opts.Path to
 // dest/data.zip), verifies it, unpacks it safely into dest and checks that
 // the six npy files of the Alaudah layout are there. Re-running skips a
-// verified zip and files already unpacked.
+// verified zip and files already unpacked; when the zip is gone but the
+// unpacked files are whole, nothing is downloaded. A data.zip put into dest
+// by hand is used once its MD5 verifies. When the server cannot be reached,
+// the error says how to download the zip by hand.
 func FetchAlaudah(ctx context.Context, dest string, opts DownloadOptions) (FetchResult, error) {
 	var res FetchResult
 	if opts.URL == "" {
@@ -403,8 +477,15 @@ func FetchAlaudah(ctx context.Context, dest string, opts DownloadOptions) (Fetch
 	if opts.Path == "" {
 		opts.Path = filepath.Join(dest, "data.zip")
 	}
+	if _, err := os.Stat(opts.Path); errors.Is(err, os.ErrNotExist) && alaudahUnpacked(dest) {
+		res.LabelsPresent = true
+		return res, nil
+	}
 	var err error
 	if res.Download, err = Download(ctx, opts); err != nil {
+		if offline(err) {
+			return res, fmt.Errorf("%w\nno network? download data.zip yourself from %s and put it at %s, then rerun (it is verified by MD5)", err, opts.URL, opts.Path)
+		}
 		return res, err
 	}
 	if res.Extracted, err = Unzip(opts.Path, dest); err != nil {

@@ -257,3 +257,76 @@ func TestRegisterSEGY(t *testing.T) {
 		t.Fatal("FileNameFromURL")
 	}
 }
+
+// TestFetchOfflineHint checks that a connection that cannot be made names
+// the manual route, and that a hand-placed zip is then used.
+func TestFetchOfflineHint(t *testing.T) {
+	ln := httptest.NewServer(http.NotFoundHandler())
+	url := ln.URL + "/records/data.zip"
+	ln.Close() // nothing listens there now
+	dest := t.TempDir()
+	_, err := FetchAlaudah(context.Background(), dest, DownloadOptions{URL: url, Retries: -1})
+	want := "no network? download data.zip yourself from " + url + " and put it at " + filepath.Join(dest, "data.zip")
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want hint %q", err, want)
+	}
+	body, sum := alaudahZip(t, nil)
+	if err := os.WriteFile(filepath.Join(dest, "data.zip"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := FetchAlaudah(context.Background(), dest, DownloadOptions{URL: url, MD5: sum, Retries: -1})
+	if err != nil || !res.Download.Skipped || !res.Download.Verified || res.Extracted != len(AlaudahFiles) {
+		t.Fatalf("hand-placed zip: %+v, %v", res, err)
+	}
+}
+
+// TestFetchKeepsUnpackedLabels checks that whole unpacked labels without
+// data.zip are not downloaded again, and that a cut one is.
+func TestFetchKeepsUnpackedLabels(t *testing.T) {
+	dest := t.TempDir()
+	for _, f := range AlaudahFiles {
+		if err := WriteNPYUint8(filepath.Join(dest, f), make([]uint8, 24), []int{2, 3, 4}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := &zipServer{}
+	srv.body, _ = alaudahZip(t, nil)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	opts := DownloadOptions{URL: ts.URL + "/records/data.zip", Retries: -1}
+	res, err := FetchAlaudah(context.Background(), dest, opts)
+	if err != nil || !res.LabelsPresent || len(srv.ranges) != 0 {
+		t.Fatalf("whole labels: %+v, %v, %d requests", res, err, len(srv.ranges))
+	}
+	if err := os.Truncate(filepath.Join(dest, AlaudahFiles[3]), 100); err != nil {
+		t.Fatal(err)
+	}
+	res, err = FetchAlaudah(context.Background(), dest, opts)
+	if err != nil || res.LabelsPresent || len(srv.ranges) != 1 {
+		t.Fatalf("cut label file: %+v, %v, %d requests", res, err, len(srv.ranges))
+	}
+}
+
+// TestDownloadKeepsBadFile checks that files at Path with the wrong MD5 are
+// renamed aside under free names, never deleted.
+func TestDownloadKeepsBadFile(t *testing.T) {
+	body, sum := alaudahZip(t, nil)
+	ts := httptest.NewServer(&zipServer{body: body})
+	defer ts.Close()
+	p := filepath.Join(t.TempDir(), "data.zip")
+	for i, want := range []string{p + ".bad-md5", p + ".bad-md5.1"} {
+		old := "old " + strconv.Itoa(i)
+		if err := os.WriteFile(p, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var notes []string
+		res, err := Download(context.Background(), DownloadOptions{URL: ts.URL + "/records/data.zip", MD5: sum, Path: p,
+			Notice: func(m string) { notes = append(notes, m) }})
+		if err != nil || res.KeptAside != want || !res.Verified || len(notes) != 1 || !strings.Contains(notes[0], "kept as "+want) {
+			t.Fatalf("%+v, %v, %q", res, err, notes)
+		}
+		if b, err := os.ReadFile(want); err != nil || string(b) != old {
+			t.Fatalf("%s holds %q, %v", want, b, err)
+		}
+	}
+}

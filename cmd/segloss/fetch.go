@@ -39,7 +39,13 @@ func newFetchCmd() *cobra.Command {
 3755060), following redirects and resuming an interrupted download with HTTP
 range requests, verifies its MD5, unpacks it safely into DEST (DEST/data/
 train/... and DEST/data/test_once/...) and checks the layout. Running it
-again skips a verified zip and files already unpacked.
+again skips a verified zip and files already unpacked; when the labels are
+unpacked and whole but data.zip was deleted, nothing is downloaded again.
+
+Without network, download data.zip yourself (from the --url) and put it
+at DEST/data.zip: fetch-data uses it once its MD5 verifies. A DEST/data.zip
+whose MD5 differs is never deleted: it is renamed to data.zip.bad-md5 and
+the zip is downloaded again. --md5 "" skips the check (and says so).
 
 The original F3 SEG-Y sits behind landing pages (terranubis.com), so it
 cannot be fetched automatically: download it yourself and pass
@@ -53,6 +59,7 @@ crosslines 300-1250, 462 samples), such as a small crop, is registered
 with a warning.`,
 		Example: `  segloss fetch-data                                   # labels into ./data
   segloss fetch-data --dest /big/f3
+  segloss fetch-data --dest /big/f3                    # with /big/f3/data.zip downloaded by hand
   segloss fetch-data --segy-file ~/Downloads/F3_entire.sgy
   segloss fetch-data --skip-labels --segy-url https://example.org/F3.sgy`,
 		Args: cobra.NoArgs,
@@ -109,16 +116,13 @@ func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) err
 	}
 	if !o.skipNPY {
 		progress, finish := byteProgress(stderr, "data.zip", o.quiet)
-		res, err := dataset.FetchAlaudah(ctx, o.dest, dataset.DownloadOptions{URL: o.url, MD5: o.md5, Retries: retries, Progress: progress})
+		notice := func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) }
+		res, err := dataset.FetchAlaudah(ctx, o.dest, dataset.DownloadOptions{URL: o.url, MD5: o.md5, Retries: retries, Progress: progress, Notice: notice})
 		finish()
 		if err != nil {
 			return err
 		}
-		state := "downloaded"
-		if res.Download.Skipped {
-			state = "already verified"
-		}
-		fmt.Fprintf(stdout, "data.zip %s (%d bytes); %d files unpacked into %s\n", state, res.Download.Bytes, res.Extracted, o.dest)
+		fmt.Fprintln(stdout, fetchSummary(res, o.dest))
 	}
 	segyPath := o.segyFile
 	if o.segyURL != "" {
@@ -178,6 +182,33 @@ func runFetch(ctx context.Context, o fetchOptions, stdout, stderr io.Writer) err
 			segyPath, ext, f3Extent)
 	}
 	return nil
+}
+
+// fetchSummary is the line saying what happened to data.zip.
+func fetchSummary(res dataset.FetchResult, dest string) string {
+	if res.LabelsPresent {
+		return fmt.Sprintf("labels already unpacked in %s (data.zip is not there; not downloaded again)", dest)
+	}
+	var state string
+	switch d := res.Download; {
+	case d.Skipped && d.Verified:
+		state = "already present, MD5 verified"
+	case d.Skipped:
+		state = "already present, MD5 check skipped (--md5 \"\")"
+	case d.Verified:
+		state = "downloaded, MD5 verified"
+	default:
+		state = "downloaded, MD5 check skipped (--md5 \"\")"
+	}
+	return fmt.Sprintf("data.zip %s (%s); %s unpacked into %s", state, plural(int(res.Download.Bytes), "byte"), plural(res.Extracted, "file"), dest)
+}
+
+// plural writes n and noun, adding "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // surveyExtent is the inline and crossline range and the samples per trace

@@ -39,8 +39,24 @@ func TestFetchDataCommand(t *testing.T) {
 	if !strings.Contains(got, "data.zip downloaded") || !strings.Contains(got, "6 files unpacked") || !strings.Contains(got, "terranubis") {
 		t.Fatalf("output:\n%s", got)
 	}
-	if got, err = runCLI(t, args...); err != nil || !strings.Contains(got, "already verified") || !strings.Contains(got, "0 files unpacked") {
+	if got, err = runCLI(t, args...); err != nil || !strings.Contains(got, "already present, MD5 verified") || !strings.Contains(got, "0 files unpacked") {
 		t.Fatalf("rerun: %v\n%s", err, got)
+	}
+	noMD5 := append(args[:len(args):len(args)], "--md5", "")
+	if got, err = runCLI(t, noMD5...); err != nil || !strings.Contains(got, "already present, MD5 check skipped") || strings.Contains(got, "verified") {
+		t.Fatalf("--md5 \"\": %v\n%s", err, got)
+	}
+	// A data.zip with the wrong MD5 is kept aside, never deleted.
+	zp := filepath.Join(dest, "data.zip")
+	if err := os.WriteFile(zp, []byte("my own zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err = runCLI(t, args...)
+	if err != nil || !strings.Contains(got, "kept as "+zp+".bad-md5; downloading it again") || !strings.Contains(got, "data.zip downloaded, MD5 verified") {
+		t.Fatalf("bad zip: %v\n%s", err, got)
+	}
+	if kept, err := os.ReadFile(zp + ".bad-md5"); err != nil || string(kept) != "my own zip" {
+		t.Fatalf("bad zip not kept: %q, %v", kept, err)
 	}
 	bad := append(args[:len(args):len(args)], "--md5", strings.Repeat("1", 32))
 	os.Remove(filepath.Join(dest, "data.zip"))
