@@ -233,3 +233,97 @@ func TestSegyConvertSegy(t *testing.T) {
 		b.Close()
 	}
 }
+
+// writeFloatSEGY writes one inline of three IEEE traces holding vals each.
+func writeFloatSEGY(t *testing.T, path string, vals []float32) {
+	t.Helper()
+	w, err := segy.Create(path, segy.WriterOptions{Samples: len(vals), Interval: 4000, Format: segy.FormatIEEE})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for xl := 1; xl <= 3; xl++ {
+		if err := w.WriteTrace(segy.TraceHeader{Inline: 1, Crossline: xl}, vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSegyConvertRefusesItsInput checks that OUT naming IN, directly, by
+// another spelling or through a link, is refused and IN is unchanged.
+func TestSegyConvertRefusesItsInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.sgy")
+	writeFloatSEGY(t, in, []float32{1, 2, 3})
+	before, _ := os.ReadFile(in)
+	link := filepath.Join(dir, "link.sgy")
+	if err := os.Link(in, link); err != nil {
+		t.Skip(err)
+	}
+	for _, out := range []string{in, filepath.Join(dir, ".", "in.sgy"), link} {
+		_, err := runCLI(t, "segy", "convert", in, out, "--out-format", "1", "--quiet")
+		if err == nil || !strings.Contains(err.Error(), "is the input file") {
+			t.Fatalf("OUT %s: %v", out, err)
+		}
+	}
+	if after, _ := os.ReadFile(in); !bytes.Equal(before, after) {
+		t.Fatal("input changed")
+	}
+}
+
+// TestSegyConvertIntegerPrecision checks the float-to-integer checks:
+// fractions are refused (with the rms kept) unless --force, values out of
+// range always, and whole numbers pass.
+func TestSegyConvertIntegerPrecision(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name    string
+		vals    []float32
+		args    []string
+		wantErr string
+		wantOut string
+		want    []float32 // samples of OUT's first trace
+	}{
+		{"fractions refused", []float32{0.4, -0.6, 0.2, 1}, []string{"--out-format", "3"},
+			"9 of 12 samples are not whole numbers; format 3 (2-byte signed integer) keeps values as they are (no scaling), so they are rounded: rms 0.624 becomes 0.707", "", nil},
+		{"fractions forced", []float32{0.4, -0.6, 0.2, 1}, []string{"--out-format", "3", "--force"},
+			"", "rms 0.624 becomes 0.707 (--force)", []float32{0, -1, 0, 1}},
+		{"out of int8 range", []float32{3, 200, -4, 0}, []string{"--out-format", "8", "--force"},
+			"3 of 12 samples lie outside -128..127", "", nil},
+		{"negative to unsigned", []float32{3, -1, 4, 0}, []string{"--out-format", "16"},
+			"lie outside 0..255", "", nil},
+		{"whole numbers pass", []float32{3, -100, 4, 32767}, []string{"--out-format", "3"},
+			"", "", []float32{3, -100, 4, 32767}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".sgy")
+			out := in + ".out.sgy"
+			writeFloatSEGY(t, in, c.vals)
+			got, err := runCLI(t, append([]string{"segy", "convert", in, out}, c.args...)...)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "--out-format 5") {
+					t.Fatalf("error %v, want %q", err, c.wantErr)
+				}
+				if _, err := os.Stat(out); err == nil {
+					t.Fatal("refused conversion wrote OUT")
+				}
+				return
+			}
+			if err != nil || !strings.Contains(got, c.wantOut) {
+				t.Fatalf("%v\n%s", err, got)
+			}
+			f, err := segy.Open(out, segy.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			tr, err := f.ReadTraces(0, 1)
+			if err != nil || !slices.Equal(tr, c.want) {
+				t.Fatalf("OUT trace %v, want %v (%v)", tr, c.want, err)
+			}
+		})
+	}
+}
