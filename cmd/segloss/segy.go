@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -76,8 +77,8 @@ func (o openOptions) openLenient(path string, stderr io.Writer) (*segy.File, err
 	}
 	switch {
 	case f.Truncated() > 0:
-		fmt.Fprintf(stderr, "warning: %s: the file is cut short: %d whole traces of %d bytes from byte %d, then %d bytes of trace %d, which are ignored; other commands refuse it\n",
-			path, f.NumTraces(), f.TraceStride(), f.DataOffset(), f.Truncated(), f.NumTraces())
+		fmt.Fprintf(stderr, "warning: %s: the file is cut short: %s of %d bytes from byte %d, then %s of trace %d, which are ignored; other commands refuse it\n",
+			path, plural(f.NumTraces(), "whole trace"), f.TraceStride(), f.DataOffset(), plural(int(f.Truncated()), "byte"), f.NumTraces())
 	case f.NumTraces() == 0:
 		fmt.Fprintf(stderr, "warning: %s: the file has no traces: it ends after its headers at byte %d\n", path, f.DataOffset())
 	}
@@ -308,7 +309,7 @@ func printInfo(w io.Writer, in segyInfo) error {
 		p("inlines", "%s", spanOf(in.Inlines))
 		p("crosslines", "%s", spanOf(in.Crosslines))
 		p("offsets", "%s", spanOf(in.Offsets))
-		p("missing", "%d of %d traces", in.Missing, len(in.Inlines)*len(in.Crosslines)*len(in.Offsets))
+		p("missing", "%d of %s", in.Missing, plural(len(in.Inlines)*len(in.Crosslines)*len(in.Offsets), "trace"))
 	}
 	for _, warn := range in.Warnings {
 		p("warning", "%s", warn)
@@ -338,7 +339,9 @@ decoded from EBCDIC or ASCII (detected), followed by every extended
 textual header. Unprintable bytes (NUL included) print as spaces.
 
 A SEG-Y file cut short after its file headers (an interrupted copy) is
-still shown, with a warning on stderr saying where it ends.`,
+still shown, with a warning on stderr saying where it ends; so is one cut
+inside its binary header (3200 to 3599 bytes), whose textual header is
+complete.`,
 		Example: `  segloss segy text f3.sgy
   segloss segy text stanzas.sgy | grep -i endtext`,
 		Args: positional("FILE"),
@@ -354,6 +357,10 @@ still shown, with a warning on stderr saying where it ends.`,
 func runSegyText(o textOptions, w, stderr io.Writer) error {
 	f, err := o.openLenient(o.path, stderr)
 	if err != nil {
+		if text, ok := textOnly(o, stderr); ok {
+			fmt.Fprintln(w, text)
+			return nil
+		}
 		return err
 	}
 	defer f.Close()
@@ -365,6 +372,31 @@ func runSegyText(o textOptions, w, stderr io.Writer) error {
 		fmt.Fprintf(w, "--- extended textual header %d ---\n%s\n", i+1, t)
 	}
 	return nil
+}
+
+// textOnly decodes the textual header of a SEG-Y file cut inside its
+// binary header (3200 to 3599 bytes), warning on stderr; ok is false for
+// other files.
+func textOnly(o textOptions, stderr io.Writer) (string, bool) {
+	if o.su {
+		return "", false
+	}
+	fh, err := os.Open(o.path)
+	if err != nil {
+		return "", false
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || st.Size() < segy.TextHeaderSize || st.Size() >= segy.TextHeaderSize+400 {
+		return "", false
+	}
+	b := make([]byte, segy.TextHeaderSize)
+	if _, err := io.ReadFull(fh, b); err != nil {
+		return "", false
+	}
+	fmt.Fprintf(stderr, "warning: %s: the file is cut short: %s, so its textual header is complete but its binary header (bytes 3201-3600) is not; other commands refuse it\n",
+		o.path, plural(int(st.Size()), "byte"))
+	return segy.DecodeText(b, segy.DetectTextEncoding(b)), true
 }
 
 // headersOptions are the flags of segy headers.

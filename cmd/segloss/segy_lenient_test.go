@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,16 @@ func TestSegyHeaderCommandsOpenTruncatedFiles(t *testing.T) {
 	if err := os.WriteFile(hdrOnly, b[:3600], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	short := func(name string, n int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oneTrace := short("one.sgy", 3600+280+1)
+	binCut := short("bincut.sgy", 3599)
+	textCut := short("textcut.sgy", 3199)
 	const cutWarn = "cut short: 5 whole traces of 280 bytes from byte 3600, then 180 bytes of trace 5"
 	cases := []struct {
 		name, path string
@@ -58,6 +69,9 @@ func TestSegyHeaderCommandsOpenTruncatedFiles(t *testing.T) {
 		{"text of a complete file", full, false, []string{"C 1 "}, "", ""},
 		{"text of a cut file", cut, false, []string{"C 1 "}, "", cutWarn},
 		{"text of headers only", hdrOnly, false, []string{"C 1 "}, "", "the file has no traces"},
+		{"text of a file cut after one trace", oneTrace, false, []string{"C 1 "}, "", "cut short: 1 whole trace of 280 bytes from byte 3600, then 1 byte of trace 1"},
+		{"text of a file cut in its binary header", binCut, false, []string{"C 1 ", "C40"},
+			"", "cut short: 3599 bytes, so its textual header is complete but its binary header (bytes 3201-3600) is not"},
 		{"headers of a cut file", cut, true, []string{"0,5,20\n", "4,6,21\n"}, "5,6,22", cutWarn},
 		{"headers of headers only", hdrOnly, true, []string{"trace,inline,crossline\n"}, "0,", "the file has no traces"},
 	}
@@ -86,7 +100,13 @@ func TestSegyHeaderCommandsOpenTruncatedFiles(t *testing.T) {
 			}
 		})
 	}
-	// The other commands stay strict.
+	// A file cut inside its textual header, and the other commands, stay strict.
+	if err := runSegyText(textOptions{path: textCut}, io.Discard, io.Discard); err == nil {
+		t.Error("text of a 3199-byte file: no error")
+	}
+	if err := runSegyHeaders(headersOptions{path: binCut}, io.Discard, io.Discard); err == nil {
+		t.Error("headers of a 3599-byte file: no error")
+	}
 	for _, args := range [][]string{{"info", cut}, {"cat", cut, "--trace", "0"}, {"convert", cut, filepath.Join(dir, "o.npy")}} {
 		if _, err := runCLI(t, append([]string{"segy"}, args...)...); err == nil || !strings.Contains(err.Error(), "180 bytes left over") {
 			t.Errorf("segy %v: %v, want the truncation error", args, err)
