@@ -159,7 +159,22 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	dist := grow(&ws.abl.dist, n*hw)
 	hasB := zeroed(&ws.abl.hasB, n)
 	scr := ws.scratchFor(workerCount(n))
+	near := !compat && mp == nil // only the distances that the loss reads
+	if near {
+		parallelFor(n, func(wk, img int) {
+			if counts[img] == 0 {
+				return
+			}
+			s := scr[wk]
+			o := img * hw
+			hasB[img] = ablNearDistances(labels[o:o+hw], pr.ign, lh, lw, bp[o:o+hw], bg[o:o+hw],
+				grow(&s.i32[0], hw+lw), raw[o:o+hw], tmp[o:o+hw], dist[o:o+hw])
+		})
+	}
 	parallelFor(n, func(wk, img int) {
+		if near {
+			return
+		}
 		lab := labels[img*hw : (img+1)*hw]
 		b := bg[img*hw : (img+1)*hw]
 		all := true
@@ -218,8 +233,11 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	// The directions of one image depend on its maps only: images run in parallel unless the maps, which list
 	// every pixel in batch order, are wanted.
 	direction := func(img int) {
+		if near && !hasB[img] {
+			return
+		}
 		for o := range hw {
-			if !bp[img*hw+o] {
+			if !bp[img*hw+o] || (near && labels[img*hw+o] == pr.ign) {
 				continue
 			}
 			i, j := o/lw, o%lw
@@ -414,4 +432,98 @@ func logSoftmax8(z, ls *[8]float64) {
 	for k, v := range z {
 		ls[k] = v - m - l
 	}
+}
+
+// ablNearDistances finds, for one image in default mode, the ground-truth boundary b (a labelled pixel whose
+// lower or right neighbour holds another label that is not ign) and reports whether it has any pixel. If so, it
+// writes ABL's distance floor(EDT) - 1 (0 on the boundary) into d at the pixels of bp and their 8 neighbours,
+// the only entries the loss reads, and leaves the others as they are. The squared Euclidean distance of pixel
+// (i, q) is the minimum over columns p of (q-p)^2 + v(i,p)^2, v being the vertical distance to the boundary
+// within column p (one sweep down and one up, kept in col); the search runs outward from q and stops once
+// (q-p)^2 reaches the best value so far, so it is exact and costs about twice the distance. col is scratch of
+// len h*w+w, need and tmp of len h*w.
+func ablNearDistances(lab []int32, ign int32, h, w int, bp, b []bool, col []int32, need, tmp []bool,
+	d []float64) bool {
+	const far = math.MaxInt32 / 2 // no boundary in the column
+	run, col := col[h*w:h*w+w], col[:h*w]
+	for j := range run {
+		run[j] = far
+	}
+	has := false
+	for i := range h {
+		row := lab[i*w : (i+1)*w]
+		br, cr, run := b[i*w:(i+1)*w][:len(row)], col[i*w:(i+1)*w][:len(row)], run[:len(row)]
+		var down []int32
+		if i < h-1 {
+			down = lab[(i+1)*w : (i+2)*w][:len(row)]
+		}
+		for j, y := range row {
+			on := false
+			if y != ign {
+				if down != nil {
+					dn := down[j]
+					on = dn != y && dn != ign
+				}
+				if j < len(row)-1 {
+					r := row[j+1]
+					on = on || (r != y && r != ign)
+				}
+			}
+			br[j] = on
+			has = has || on
+			v := min(run[j]+1, far)
+			if on {
+				v = 0
+			}
+			run[j], cr[j] = v, v
+		}
+	}
+	if !has {
+		return false
+	}
+	for j := range run {
+		run[j] = far
+	}
+	for i := h - 1; i >= 0; i-- {
+		br := b[i*w : (i+1)*w]
+		cr, run := col[i*w:(i+1)*w][:len(br)], run[:len(br)]
+		for j, on := range br {
+			v := min(run[j]+1, far)
+			if on {
+				v = 0
+			}
+			run[j], cr[j] = v, min(cr[j], v)
+		}
+	}
+	dilate3x3(bp, h, w, need, tmp)
+	for i := range h {
+		cr := col[i*w : (i+1)*w]
+		for q, nd := range need[i*w : (i+1)*w] {
+			if !nd {
+				continue
+			}
+			v := int64(cr[q])
+			best := v * v
+			for r := 1; ; r++ {
+				r2 := int64(r * r)
+				if r2 >= best || (q < r && q+r >= w) {
+					break
+				}
+				if q >= r {
+					v := int64(cr[q-r])
+					best = min(best, r2+v*v)
+				}
+				if q+r < w {
+					v := int64(cr[q+r])
+					best = min(best, r2+v*v)
+				}
+			}
+			if best == 0 {
+				d[i*w+q] = 0
+			} else {
+				d[i*w+q] = math.Floor(math.Sqrt(float64(best))) - 1 // exact for perfect squares, as scipy's EDT
+			}
+		}
+	}
+	return true
 }

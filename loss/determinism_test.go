@@ -93,3 +93,37 @@ func TestBoundaryShortcutsMatchFullEvaluation(t *testing.T) {
 		}
 	}
 }
+
+// TestABLShortcutsMatchFullEvaluation checks default ABL's shortcuts (distances only around the predicted
+// boundary, images without a ground-truth boundary or predicted boundary skipped) against the full evaluation
+// that Maps forces: loss and gradient must be bit-identical, with images of one class, ignore pixels and
+// thresholds that keep few or many pixels.
+func TestABLShortcutsMatchFullEvaluation(t *testing.T) {
+	sh := Shape{4, 4, 40, 33}
+	rng := rand.New(rand.NewPCG(41, 43))
+	x, labels := randomCase(rng, sh, true, 1.5, 1)
+	hw := sh.H * sh.W
+	for ij := range hw {
+		labels[ij] = 2 // image 0: no ground-truth boundary
+		if ij%sh.W < 3 {
+			labels[2*hw+ij] = 255 // image 2: an ignored strip along the left edge
+		}
+	}
+	for _, s := range []Spec{{Name: "active-boundary"}, {Name: "active-boundary", MaxRatio: 0.2},
+		{Name: "active-boundary", MaxRatio: 0.002, Detach: Bool(false)}, {Name: "active-boundary", MaxClip: 2}} {
+		gFull, gNear := make([]float64, sh.Len()), make([]float64, sh.Len())
+		full := mustRun(t, s, x, labels, sh, gFull, true)
+		near := mustRun(t, s, x, labels, sh, gNear, false)
+		if full.Maps.ABL.PredBoundaryCount < 2 || len(full.Maps.ABL.Kept) == 0 {
+			t.Fatalf("%+v: the case keeps no boundary pixel", s)
+		}
+		if math.Float64bits(full.Loss) != math.Float64bits(near.Loss) {
+			t.Errorf("%+v: loss %v with the full maps, %v with the shortcuts", s, full.Loss, near.Loss)
+		}
+		for i := range gFull {
+			if math.Float64bits(gFull[i]) != math.Float64bits(gNear[i]) {
+				t.Fatalf("%+v: grad[%d] %v with the full maps, %v with the shortcuts", s, i, gFull[i], gNear[i])
+			}
+		}
+	}
+}

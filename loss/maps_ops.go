@@ -496,12 +496,40 @@ func nextThreshold(scores []float64, maxN float64, buf []float64) float64 {
 	if m <= 0 {
 		return math.Inf(1)
 	}
-	copy(buf, scores)
-	v := kthLargest(buf[:len(scores)], m)
+	v := kthLargestOf(scores, m, buf)
 	for !(v <= t) {
 		t *= 1.2
 	}
 	return t
+}
+
+// kthLargestOf returns the k-th largest value (1 <= k <= len(a)) of a (no NaN), leaving a as it is; buf is
+// scratch of len(a). Long inputs go through a histogram of the values' sign and exponent (fkey's top 12 bits,
+// which keep the order) first: only the values of the bucket that holds the k-th largest are copied to buf
+// and selected among, so the value is the one a full selection gives.
+func kthLargestOf(a []float64, k int, buf []float64) float64 {
+	if len(a) < 1024 {
+		copy(buf, a)
+		return kthLargest(buf[:len(a)], k)
+	}
+	var hist [1 << 12]int32
+	for _, v := range a {
+		hist[fkey(v)>>52]++
+	}
+	b, above := len(hist)-1, 0
+	for above+int(hist[b]) < k {
+		above += int(hist[b])
+		b--
+	}
+	n := 0
+	buf = buf[:len(a)]
+	for _, v := range a {
+		if fkey(v)>>52 == uint64(b) {
+			buf[n] = v
+			n++
+		}
+	}
+	return kthLargest(buf[:n], k-above)
 }
 
 // kthLargest returns the k-th largest value (k >= 1) of a, reordering a.

@@ -287,10 +287,18 @@ func TestKLMap(t *testing.T) {
 
 func TestThresholdMatchesLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	for _, maxN := range []float64{0.25, 2.56, 5, 40.96, 1000} {
-		s := make([]float64, 500)
+	for _, tc := range []struct {
+		n    int
+		maxN float64
+	}{{500, 0.25}, {500, 2.56}, {500, 5}, {500, 40.96}, {500, 1000}, {5000, 1}, {5000, 50}, {5000, 1300},
+		{5000, 4999}} {
+		maxN := tc.maxN
+		s := make([]float64, tc.n)
 		for i := range s {
 			s[i] = math.Exp(rng.NormFloat64() * 3)
+			if i%7 == 0 {
+				s[i] = -s[i] * 1e-12 // KL scores a rounding below zero
+			}
 		}
 		want := 1e-5
 		for {
@@ -305,8 +313,14 @@ func TestThresholdMatchesLoop(t *testing.T) {
 			}
 			want *= 1.2
 		}
+		kept := append([]float64(nil), s...)
 		if got := nextThreshold(s, maxN, make([]float64, len(s))); got != want {
-			t.Errorf("maxN %v: threshold %v, want %v", maxN, got, want)
+			t.Errorf("%d scores, maxN %v: threshold %v, want %v", tc.n, maxN, got, want)
+		}
+		for i := range s {
+			if s[i] != kept[i] {
+				t.Fatalf("%d scores, maxN %v: score %d changed", tc.n, maxN, i)
+			}
 		}
 	}
 }
