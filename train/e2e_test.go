@@ -101,10 +101,15 @@ func TestEndToEnd(t *testing.T) {
 		!strings.Contains(sum.String(), fmt.Sprintf("validation metrics of best.ckpt (epoch %d)", best.Epoch)) {
 		t.Fatalf("summary lacks %q:\n%s", want, sum.String())
 	}
-	// The saved config.yaml loads back to the run's configuration.
+	// The saved config.yaml loads back to the run's configuration, with
+	// its data paths absolute.
 	back, err := LoadConfig(filepath.Join(run, "config.yaml"), nil)
-	if err != nil || back != cfg {
-		t.Fatalf("config.yaml: %v\n%+v\nwant\n%+v", err, back, cfg)
+	abs, errAbs := cfg.AbsPaths()
+	if err != nil || errAbs != nil || back != abs || !filepath.IsAbs(back.Data.Dir) {
+		t.Fatalf("config.yaml: %v %v\n%+v\nwant\n%+v", err, errAbs, back, abs)
+	}
+	if strings.Contains(sum.String(), "run folder:") {
+		t.Fatalf("the summary names the run folder again:\n%s", sum.String())
 	}
 
 	ck, err := LoadCheckpoint(filepath.Join(run, "last.ckpt"))

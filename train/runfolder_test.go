@@ -97,12 +97,32 @@ func TestResumeOfFinishedRun(t *testing.T) {
 		t.Fatalf("complete run reports best epoch %d %+v, the run had %d %+v", res.BestEpoch, res.Best, first.BestEpoch, first.Best)
 	}
 	cfg.Train.Epochs = 3
-	res, err = Train(context.Background(), cfg, Options{Resume: true})
+	log.Reset()
+	res, err = Train(context.Background(), cfg, Options{Resume: true, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Complete || len(res.History) != 3 || res.History[2].Epoch != 3 {
 		t.Fatalf("extended run: complete %v, history %+v", res.Complete, res.History)
+	}
+	if !strings.Contains(log.String(), "note: train.epochs (--epochs): 2 → 3: training on to epoch 3; the cosine learning-rate schedule is re-planned over the 3 epochs") {
+		t.Fatalf("extended run printed no note on the schedule:\n%s", log.String())
+	}
+	// A changed loss or fewer epochs than are done are refused by name,
+	// before anything is loaded or written.
+	before, _ := os.ReadFile(filepath.Join(run, "config.yaml"))
+	changed := cfg
+	changed.Loss.Name, changed.Train.Batch, changed.Train.Epochs = "dtl", 2, 2
+	_, err = Train(context.Background(), changed, Options{Resume: true})
+	for _, want := range []string{"resume: " + run + " was trained with another configuration",
+		`loss.name (--loss): "ce" → "dtl"`, "train.batch (--batch): 4 → 2",
+		"train.epochs (--epochs): 3 → 2 (the run has trained 3 epochs already)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("resume with another loss: %v, want %q", err, want)
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(run, "config.yaml")); string(after) != string(before) {
+		t.Fatal("a refused resume rewrote config.yaml")
 	}
 }
 
@@ -111,14 +131,32 @@ func TestLossText(t *testing.T) {
 		loss      float64
 		reduction string
 		pixels    int
+		labelled  float64
 		want      string
 	}{
-		{12689, "sum", 8 * 64 * 64, "loss 12689 (sum over 32768 pixels; 0.3872 per pixel)"},
-		{0.41234, "mean", 8 * 64 * 64, "loss 0.4123 (mean per pixel)"},
+		{12689, "sum", 8 * 64 * 64, 8 * 64 * 64, "loss 12689 (sum over a batch: 32768 labelled of 32768 pixels; 0.3872 per labelled pixel)"},
+		// 96-pixel patches on 64-sample sections: a third is padding.
+		{12689, "sum", 8 * 96 * 96, 8 * 96 * 64, "loss 12689 (sum over a batch: 49152 labelled of 73728 pixels; 0.2582 per labelled pixel)"},
+		{12689, "sum", 8 * 96 * 96, 0, "loss 12689 (sum over the labelled pixels of a batch)"},
+		{0.41234, "mean", 8 * 64 * 64, 1000, "loss 0.4123 (mean per labelled pixel)"},
 	}
 	for _, tc := range cases {
-		if got := lossText(tc.loss, tc.reduction, tc.pixels); got != tc.want {
-			t.Errorf("lossText(%v, %s, %d) = %q, want %q", tc.loss, tc.reduction, tc.pixels, got, tc.want)
+		if got := lossText(tc.loss, tc.reduction, tc.pixels, tc.labelled); got != tc.want {
+			t.Errorf("lossText(%v, %s, %d, %v) = %q, want %q", tc.loss, tc.reduction, tc.pixels, tc.labelled, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		y      []int32
+		ignore int
+		want   int
+	}{
+		{[]int32{0, 1, 5, 255, 255}, 255, 3},
+		{[]int32{0, 1, 5, 255, 255}, -1, 3},
+		{[]int32{0, 1, 5, 3}, 255, 4},
+		{nil, 255, 0},
+	} {
+		if got := labelledPixels(tc.y, tc.ignore); got != tc.want {
+			t.Errorf("labelledPixels(%v, %d) = %d, want %d", tc.y, tc.ignore, got, tc.want)
 		}
 	}
 	red := []struct{ name, reduction, want string }{

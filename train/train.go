@@ -57,11 +57,10 @@ type Result struct {
 	Complete bool
 }
 
-// WriteSummary prints the end of a run: the folder, which epoch is
-// best.ckpt and its validation metrics, and the last epoch's mIoU when
+// WriteSummary prints the end of a run (the folder was named when it
+// started): which epoch is best.ckpt and its validation metrics, and the last epoch's mIoU when
 // another epoch is best.
 func (r *Result) WriteSummary(w io.Writer) error {
-	fmt.Fprintf(w, "run folder: %s\n", r.Dir)
 	if r.Best == nil {
 		_, err := fmt.Fprintln(w, "no validation scores recorded")
 		return err
@@ -84,7 +83,9 @@ var ErrInterrupted = errors.New("training interrupted")
 // checkpointing into the run folder. When ctx is cancelled it saves
 // last.ckpt at the current step and returns an error wrapping
 // ErrInterrupted. A new run that fails before its first epoch is done
-// removes what it created of the run folder. Resuming a run that has
+// (an error, an interruption before the first step, or a failed write to
+// opt.Log, such as a closed pipe) removes what it created of the run
+// folder. Resuming a run that has
 // trained all its epochs does nothing and returns a Result with Complete.
 func Train(ctx context.Context, cfg Config, opt Options) (res *Result, err error) {
 	s, err := newSession(cfg, opt)
@@ -100,7 +101,7 @@ func Train(ctx context.Context, cfg Config, opt Options) (res *Result, err error
 		// interruption saved steps to resume from.
 		if err != nil && !opt.Resume && s.st.Epoch == 0 && (!errors.Is(err, ErrInterrupted) || s.st.Global == 0) {
 			s.folder.remove()
-			fmt.Fprintf(s.log, "removed the run folder %s: the run stopped before its first epoch finished\n", s.dir)
+			fmt.Fprintf(s.log.w, "removed the run folder %s: the run stopped before its first epoch finished\n", s.dir)
 		}
 	}()
 	res = &Result{Dir: s.dir, ClassNames: s.data.ClassNames, BestEpoch: s.st.BestEpoch, Best: s.st.BestMetrics,
@@ -121,6 +122,9 @@ func Train(ctx context.Context, cfg Config, opt Options) (res *Result, err error
 			return res, err
 		}
 	}
+	if err := s.log.err; err != nil {
+		return res, fmt.Errorf("writing the log: %w", err)
+	}
 	if err := writeValPictures(s.dir, s.infer, s.data); err != nil {
 		return res, err
 	}
@@ -132,7 +136,7 @@ type session struct {
 	cfg     Config
 	opt     Options
 	dir     string
-	log     io.Writer
+	log     *logWriter
 	data    *Data
 	net     *model.Model
 	solver  model.Solver
@@ -147,8 +151,11 @@ type session struct {
 	// pixels is the number of label pixels of a batch; reduction the
 	// loss's ("sum" or "mean").
 	pixels    int
+	labelled  float64 // mean labelled pixels per batch of the epoch
 	reduction string
-	folder    runFolder
+	// notes are said once the run is ready (changes accepted on resume).
+	notes  []string
+	folder runFolder
 	// complete is the result of resuming a run that has nothing left.
 	complete *Result
 }
@@ -162,13 +169,24 @@ func newSession(cfg Config, opt Options) (_ *session, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s := &session{cfg: cfg, opt: opt, log: opt.Log, st: &RunState{Best: math.Inf(-1)}}
-	if s.log == nil {
-		s.log = io.Discard
+	if cfg, err = cfg.AbsPaths(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
+	s := &session{cfg: cfg, opt: opt, log: &logWriter{w: opt.Log}, st: &RunState{Best: math.Inf(-1)}}
+	if s.log.w == nil {
+		s.log.w = io.Discard
+	}
+	defer func() {
+		if err != nil && !opt.Resume {
+			s.folder.remove()
+		}
+	}()
 	var ck *Checkpoint
 	if opt.Resume {
 		if s.dir, ck, err = openRun(cfg); err != nil {
+			return nil, err
+		}
+		if s.notes, err = checkResume(s.dir, ck.Meta.Config, cfg, ck.Meta.State.Epoch); err != nil {
 			return nil, err
 		}
 		if st := ck.Meta.State; st.Epoch >= cfg.Train.Epochs && st.Step == 0 {
@@ -179,17 +197,12 @@ func newSession(cfg Config, opt Options) (_ *session, err error) {
 			return s, nil
 		}
 	} else {
-		if s.dir, err = newRunDir(cfg, opt); err != nil {
+		if s.dir, err = newRunDir(cfg, opt, &s.folder); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(s.log, "run folder: %s\n", s.dir)
 	}
 	s.cfg.Out = s.dir
-	defer func() {
-		if err != nil && !opt.Resume {
-			s.folder.remove()
-		}
-	}()
 	if s.data, err = LoadData(s.cfg, s.log); err != nil {
 		return nil, err
 	}
@@ -230,6 +243,9 @@ func newSession(cfg Config, opt Options) (_ *session, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if w := paddingWarning(d.Train, patches, cfg.Data.Patch); w != "" {
+		fmt.Fprintln(s.log, w)
+	}
 	aug := dataset.Augment{}
 	if cfg.Data.Augment {
 		aug = dataset.DefaultAugment()
@@ -245,6 +261,9 @@ func newSession(cfg Config, opt Options) (_ *session, err error) {
 		s.steps = s.loader.NumBatches()
 	}
 	s.pixels = batch * cfg.Data.Patch * cfg.Data.Patch
+	for _, n := range s.notes {
+		fmt.Fprintln(s.log, n)
+	}
 	lossFn := func(logits, grad []float32, n, c, h, w int) (float64, error) {
 		l, err := loss.Compute(spec, logits, s.labels, loss.Shape{N: n, C: c, H: h, W: w}, grad)
 		if err != nil {
@@ -316,7 +335,12 @@ func (s *session) trainSteps(ctx context.Context) error {
 	bar.Set(s.st.Step)
 	err := trainEpoch(ctx, s.st, cfg, s.loader, s.steps, func(b *dataset.Batch) (float64, error) {
 		s.solver.SetLearningRate(learningRate(cfg.Optim, s.st.Epoch, s.st.Global, cfg.Train.Epochs*s.steps))
+		if err := s.log.err; err != nil {
+			return 0, fmt.Errorf("writing the log: %w", err)
+		}
 		s.labels, s.lossErr = b.Y, nil
+		s.st.Labelled += float64(labelledPixels(b.Y, cfg.Loss.IgnoreIndex))
+		s.st.LabelledSteps++
 		l, err := s.trainer.Step(b.X)
 		if err != nil {
 			if s.lossErr != nil {
@@ -344,6 +368,10 @@ func (s *session) validate(ctx context.Context, res *Result) error {
 	e := s.st.Epoch + 1
 	s.rec = EpochRecord{Epoch: e, Step: s.st.Global, LR: s.solver.LearningRate(),
 		TrainLoss: s.st.LossSum / float64(s.steps)}
+	s.labelled = 0
+	if s.st.LabelledSteps > 0 {
+		s.labelled = s.st.Labelled / float64(s.st.LabelledSteps)
+	}
 	nan := math.NaN()
 	s.rec.PA, s.rec.MCA, s.rec.FWIU, s.rec.MIoU, s.rec.BoundaryF1 = nan, nan, nan, nan, nan
 	if e%s.cfg.Eval.Every != 0 && e != s.cfg.Train.Epochs {
@@ -365,13 +393,16 @@ func (s *session) validate(ctx context.Context, res *Result) error {
 func (s *session) endEpoch(res *Result, took time.Duration) error {
 	rec := s.rec
 	rec.Seconds = took.Seconds()
+	fmt.Fprintf(s.log, "epoch %3d  %s  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
+		rec.Epoch, lossText(rec.TrainLoss, s.reduction, s.pixels, s.labelled), rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA),
+		fmtScore(rec.FWIU), fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
+	if err := s.log.err; err != nil {
+		return fmt.Errorf("writing the log: %w", err)
+	}
 	s.st.History = append(s.st.History, rec)
 	res.History = s.st.History
 	s.st.Epoch++
-	s.st.Step, s.st.LossSum = 0, 0
-	fmt.Fprintf(s.log, "epoch %3d  %s  lr %.2e  val PA %s MCA %s FWIU %s mIoU %s BF1 %s  %.0fs\n",
-		rec.Epoch, lossText(rec.TrainLoss, s.reduction, s.pixels), rec.LR, fmtScore(rec.PA), fmtScore(rec.MCA),
-		fmtScore(rec.FWIU), fmtScore(rec.MIoU), fmtScore(rec.BoundaryF1), rec.Seconds)
+	s.st.Step, s.st.LossSum, s.st.Labelled, s.st.LabelledSteps = 0, 0, 0, 0
 	improved := finite(rec.MIoU) && rec.MIoU > s.st.Best
 	if improved {
 		m := res.Metrics
@@ -400,13 +431,70 @@ func (s *session) endEpoch(res *Result, took time.Duration) error {
 }
 
 // lossText is the training loss of the epoch line, saying what the number
-// is: a mean over the pixels, or a sum over the pixels of a batch with the
-// mean per pixel beside it.
-func lossText(l float64, reduction string, pixels int) string {
-	if reduction == "sum" && pixels > 0 {
-		return fmt.Sprintf("loss %.6g (sum over %d pixels; %.4f per pixel)", l, pixels, l/float64(pixels))
+// is: a mean over the labelled pixels, or a sum over the pixels of a batch
+// (pixels, labelled of them on average; padding and the ignore label are
+// not) with the mean per labelled pixel beside it.
+func lossText(l float64, reduction string, pixels int, labelled float64) string {
+	if reduction == "sum" && labelled > 0 {
+		return fmt.Sprintf("loss %.6g (sum over a batch: %.0f labelled of %d pixels; %.4f per labelled pixel)",
+			l, labelled, pixels, l/labelled)
 	}
-	return fmt.Sprintf("loss %.4f (mean per pixel)", l)
+	if reduction == "sum" {
+		return fmt.Sprintf("loss %.6g (sum over the labelled pixels of a batch)", l)
+	}
+	return fmt.Sprintf("loss %.4f (mean per labelled pixel)", l)
+}
+
+// labelledPixels counts the labels that the loss counts: facies classes
+// other than the ignore index (padding carries dataset.Ignore).
+func labelledPixels(y []int32, ignore int) int {
+	n := 0
+	for _, c := range y {
+		if c >= 0 && c < dataset.NumClasses && int(c) != ignore {
+			n++
+		}
+	}
+	return n
+}
+
+// paddingWarning warns when the patches are larger than the training
+// sections, saying how much of the patches is padding ("" when none is).
+func paddingWarning(v *dataset.Volume, patches []dataset.Patch, size int) string {
+	if size <= v.NS && size <= v.NX && size <= v.NI {
+		return ""
+	}
+	var inside, total float64
+	for _, p := range patches {
+		w := v.NX
+		if p.Dir == dataset.CrosslineDir {
+			w = v.NI
+		}
+		inside += float64(min(v.NS-p.Row, size) * min(w-p.Col, size))
+		total += float64(size * size)
+	}
+	return fmt.Sprintf("warning: data: the %dx%d patches (--patch) are larger than the training sections "+
+		"(%d samples; inline sections %d traces wide, crossline sections %d): %.0f%% of the patch pixels are "+
+		"padding, which the loss does not count; a --patch of at most %d avoids it",
+		size, size, v.NS, v.NX, v.NI, 100*(1-inside/max(total, 1)), min(v.NS, v.NX, v.NI))
+}
+
+// logWriter passes the run's messages on and keeps the first write error,
+// so that a run whose log cannot be written (a closed pipe) stops.
+type logWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write writes to the log, or fails with the first error it had.
+func (l *logWriter) Write(b []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.w.Write(b)
+	if err != nil {
+		l.err = err
+	}
+	return n, err
 }
 
 // lossReduction is the reduction of the configured loss: loss.reduction,
@@ -457,6 +545,11 @@ type RunState struct {
 	Global int
 	// LossSum adds the losses of the Step batches of the current epoch.
 	LossSum float64
+	// Labelled adds the labelled pixels of the LabelledSteps batches of
+	// the current epoch counted so far (checkpoints of older versions
+	// count from the resumed step on).
+	Labelled      float64
+	LabelledSteps int
 	// Best is the best validation mIoU so far (best.ckpt).
 	Best float64
 	// BestEpoch is the epoch saved as best.ckpt (0: none yet) and
@@ -558,10 +651,11 @@ func LossSpec(c Config, w []float64) (loss.Spec, error) {
 		MaxRatio: l.ABL.MaxRatio, MaxClip: l.ABL.MaxDist}, nil
 }
 
-// newRunDir returns the folder of a new run, without creating it:
-// cfg.Out, or runs/<date-time>-<loss>. A folder that already holds a run
-// is refused.
-func newRunDir(cfg Config, opt Options) (string, error) {
+// newRunDir returns the folder of a new run: cfg.Out (not created yet;
+// a folder that already holds a run is refused), or a new folder
+// runs/<date-time>-<loss>, created at once by folder so that runs started
+// in the same second get folders of their own (-2, -3 ...).
+func newRunDir(cfg Config, opt Options, folder *runFolder) (string, error) {
 	dir := cfg.Out
 	if dir == "" {
 		now := time.Now
@@ -569,7 +663,7 @@ func newRunDir(cfg Config, opt Options) (string, error) {
 			now = opt.Now
 		}
 		name, _ := loss.ParseName(cfg.Loss.Name)
-		dir = filepath.Join("runs", now().Format("20060102-150405")+"-"+name)
+		return folder.claim(filepath.Join("runs", now().Format("20060102-150405")+"-"+name))
 	}
 	if _, err := os.Stat(filepath.Join(dir, "last.ckpt")); err == nil {
 		return "", fmt.Errorf("run folder %s already holds a run: use --resume to continue it or another --out", dir)
@@ -607,6 +701,30 @@ func (r *runFolder) create(dir string) error {
 		r.dirs = append(r.dirs, missing[i])
 	}
 	return nil
+}
+
+// claim creates a new folder base, or base-2, base-3 ... when it exists
+// (os.Mkdir fails on an existing folder, so two runs never share one), and
+// any missing parents, remembering them. It returns the folder made.
+func (r *runFolder) claim(base string) (string, error) {
+	if err := r.create(filepath.Dir(base)); err != nil {
+		return "", err
+	}
+	for n := 1; n <= 10000; n++ {
+		dir := base
+		if n > 1 {
+			dir = fmt.Sprintf("%s-%d", base, n)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			r.dirs = append(r.dirs, dir)
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("run folder: %w", err)
+		}
+	}
+	return "", fmt.Errorf("run folder: %s and 9999 numbered folders beside it exist already", base)
 }
 
 // track remembers path if it does not exist yet.

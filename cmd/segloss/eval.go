@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ type evalOptions struct {
 	tolerance  int
 	batch      int
 	dataDir    string
+	segyFile   string
 	cacheDir   string
 	pictures   string
 	quiet      bool
@@ -47,9 +49,13 @@ matrix counts pixels, rows the true class and columns the predicted one. --split
 scores test1 and test2 and pools them into one matrix named "both".
 
 The data come from the checkpoint's configuration (the synthetic survey or
-the F3 layout); --data-dir points it at another copy of the F3 data.`,
+the F3 layout, at the absolute paths saved with the run); --data-dir points
+it at another copy of the F3 data, --segy-file at another copy of its SEG-Y.
+--checkpoint may name a run folder: its best.ckpt is scored. Pictures
+(--pictures) are listed on stderr as they are written.`,
 		Example: `  segloss eval --checkpoint runs/20260101-120000-ce/best.ckpt
-  segloss eval --checkpoint runs/dtl/best.ckpt --split both --json > scores.json
+  segloss eval --checkpoint runs/dtl --split both --json > scores.json   # runs/dtl/best.ckpt
+  segloss eval --checkpoint /abs/runs/dtl/best.ckpt --data-dir /mnt/f3/data
   segloss eval --checkpoint runs/f3/best.ckpt --split test1 --window 128 --window-stride 32 --pictures pics`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,7 +63,7 @@ the F3 layout); --data-dir points it at another copy of the F3 data.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.checkpoint, "checkpoint", "", "checkpoint written by segloss train (required)")
+	f.StringVar(&opts.checkpoint, "checkpoint", "", "checkpoint written by segloss train, or a run folder (its best.ckpt) (required)")
 	f.StringSliceVar(&opts.splits, "split", []string{"val"}, "splits: val, test1, test2 or both (test1+test2 pooled); comma list allowed")
 	f.BoolVar(&opts.json, "json", false, "print one JSON object with the metrics of every split")
 	f.IntVar(&opts.window, "window", -1, "sliding window side (0: whole sections; -1: as trained)")
@@ -65,6 +71,7 @@ the F3 layout); --data-dir points it at another copy of the F3 data.`,
 	f.IntVar(&opts.tolerance, "boundary-tolerance", 3, "boundary F1 matching distance in pixels")
 	f.IntVar(&opts.batch, "batch", 8, "windows per network call")
 	f.StringVar(&opts.dataDir, "data-dir", "", "F3 data folder (default: the checkpoint's)")
+	f.StringVar(&opts.segyFile, "segy-file", "", "F3 seismic SEG-Y (default: the checkpoint's, if it used one)")
 	f.StringVar(&opts.cacheDir, "cache-dir", "", "synthetic survey cache folder (default: the checkpoint's)")
 	f.StringVar(&opts.pictures, "pictures", "", "folder for PNG pictures of the middle sections of every split")
 	f.BoolVar(&opts.quiet, "quiet", false, "no progress bars")
@@ -77,12 +84,19 @@ func runEval(ctx context.Context, opts *evalOptions, stdout, stderr io.Writer) e
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ck, err := train.LoadCheckpoint(opts.checkpoint)
+	path, err := checkpointPath(opts.checkpoint, stderr)
+	if err != nil {
+		return err
+	}
+	ck, err := train.LoadCheckpoint(path)
 	if err != nil {
 		return err
 	}
 	if opts.dataDir != "" {
 		ck.Meta.Config.Data.Dir = opts.dataDir
+	}
+	if opts.segyFile != "" {
+		ck.Meta.Config.Data.SEGYFile = opts.segyFile
 	}
 	if opts.cacheDir != "" {
 		ck.Meta.Config.Data.Cache = opts.cacheDir
@@ -101,6 +115,11 @@ func runEval(ctx context.Context, opts *evalOptions, stdout, stderr io.Writer) e
 		Log: stderr, Progress: progress})
 	if err != nil {
 		return err
+	}
+	for _, r := range res {
+		for _, p := range r.Pictures {
+			fmt.Fprintf(stderr, "wrote %s\n", p)
+		}
 	}
 	if opts.json {
 		obj := map[string]train.Metrics{}
@@ -121,4 +140,23 @@ func runEval(ctx context.Context, opts *evalOptions, stdout, stderr io.Writer) e
 		fmt.Fprintln(stdout)
 	}
 	return nil
+}
+
+// checkpointPath is the checkpoint file that --checkpoint names: the file
+// itself, or the best.ckpt of a run folder (said on log).
+func checkpointPath(path string, log io.Writer) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.IsDir() {
+		return path, nil // LoadCheckpoint names a missing file
+	}
+	best := filepath.Join(path, "best.ckpt")
+	if _, err := os.Stat(best); err != nil {
+		last := filepath.Join(path, "last.ckpt")
+		if _, errLast := os.Stat(last); errLast == nil {
+			return "", fmt.Errorf("--checkpoint %s: the run folder has no best.ckpt (no validation score yet); give --checkpoint %s", path, last)
+		}
+		return "", fmt.Errorf("--checkpoint %s is a folder without best.ckpt or last.ckpt: give a checkpoint file or a run folder of segloss train", path)
+	}
+	fmt.Fprintf(log, "checkpoint: %s (the best checkpoint of the run folder %s)\n", best, path)
+	return best, nil
 }

@@ -61,7 +61,7 @@ bar counts sections (inlines, then crosslines).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.checkpoint, "checkpoint", "", "checkpoint written by segloss train (required)")
+	f.StringVar(&opts.checkpoint, "checkpoint", "", "checkpoint written by segloss train, or a run folder (its best.ckpt) (required)")
 	f.StringVar(&opts.opt.Input, "input", "", "seismic SEG-Y (required)")
 	f.StringVar(&opts.opt.Output, "output", "", "facies SEG-Y to write (required)")
 	f.StringVar(&opts.opt.Probabilities, "probabilities", "", "also write class probabilities to this .npy")
@@ -85,7 +85,11 @@ func runPredict(ctx context.Context, opts *predictOptions, stdout, stderr io.Wri
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ck, err := train.LoadCheckpoint(opts.checkpoint)
+	path, err := checkpointPath(opts.checkpoint, stderr)
+	if err != nil {
+		return err
+	}
+	ck, err := train.LoadCheckpoint(path)
 	if err != nil {
 		return err
 	}

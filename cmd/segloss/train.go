@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -58,8 +62,20 @@ reported with where they came from (flag, variable, or file and key).
 
 The per-epoch line shows the mean training loss of the epoch's batches:
 for losses summed over the pixels (dtl, active-boundary, or
---loss-reduction sum) the sum over the pixels of a batch, with the mean
-per pixel beside it.
+--loss-reduction sum) the sum over the pixels of a batch, with the number
+of labelled pixels (not padding, not --ignore-index) and the mean per
+labelled pixel beside it. Patches larger than the sections are padded; a
+warning at the start says how much.
+
+A run folder is never shared: without --out, two runs started in the same
+second get runs/<date-time>-<loss> and runs/<date-time>-<loss>-2.
+--resume continues a run only with the configuration it was trained with
+(its config.yaml): changing the loss or its parameters, the data, the
+model, the optimizer, batches, patches, seeds or validation is refused
+with the keys named; --epochs may grow (the cosine schedule is then
+re-planned over the new total, as a note says), and the output keys
+(--out, --val-every, --quiet) and moved data paths are accepted. Data
+paths are saved absolute, so eval and predict work from any folder.
 
 With --data f3, --segy-file (or the SEG-Y registered by segloss fetch-data
 --segy-file) supplies the seismic; the labels are placed in it by inline and
@@ -73,7 +89,15 @@ left out are printed.`,
   segloss train --resume --out runs/dtl --epochs 20   # extend a finished run
   segloss train --config configs/f3.yaml --segy-file F3.sgy --sample-offset 0
   SEGLOSS_LR=0.001 segloss train --optimizer sgd --schedule step`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			if opts.resume {
+				return fmt.Errorf("segloss train takes no arguments: to continue the run in %s, use --resume --out %s", args[0], args[0])
+			}
+			return fmt.Errorf("segloss train takes no arguments, got %q (options start with --; see segloss train --help)", args[0])
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.flags = cmd.Flags()
 			progress := cmd.ErrOrStderr()
@@ -107,6 +131,12 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, progress io.Write
 	if err != nil {
 		return err
 	}
+	// A write to stdout into a closed pipe (segloss train | head) then
+	// fails instead of killing the process, so the run can stop and
+	// remove what it created.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	res, err := train.Train(ctx, cfg, train.Options{Resume: opts.resume, Log: stdout, Progress: progress})
 	if err != nil {
 		return err

@@ -25,14 +25,22 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, want := range []string{"run folder: " + run + "\n", "epoch   1  loss ", "(sum over 1024 pixels; ",
+	for _, want := range []string{"run folder: " + run + "\n", "epoch   1  loss ", " labelled of 1024 pixels; ", " per labelled pixel)",
+		// 16-pixel patches on crossline sections 12 inlines wide: 24 whole
+		// inline patches and 32 crossline patches 3/4 inside.
+		"warning: data: the 16x16 patches (--patch) are larger than the training sections (32 samples; inline sections 16 traces wide, crossline sections 12): 14% of the patch pixels are padding",
 		"best epoch: 1 of 1 (validation mIoU ", "validation metrics of best.ckpt (epoch 1)"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("train printed no %q:\n%s", want, out)
 		}
 	}
-	if !strings.HasPrefix(out, "run folder: "+run+"\n") {
-		t.Fatalf("train does not announce its run folder first:\n%s", out)
+	if !strings.HasPrefix(out, "run folder: "+run+"\n") || strings.Count(out, "run folder:") != 1 {
+		t.Fatalf("train does not announce its run folder first, and once:\n%s", out)
+	}
+	// Resuming with another loss is refused by name.
+	if _, err = runCLI(t, "train", "--resume", "--out", run, "--quiet", "--loss", "dtl", "--epochs", "2"); err == nil ||
+		!strings.Contains(err.Error(), `loss.name (--loss): "abl" → "dtl"`) {
+		t.Fatalf("resume with another loss: %v", err)
 	}
 	// Resuming the finished run says so and trains nothing.
 	out, err = runCLI(t, "train", "--resume", "--out", run, "--quiet")
@@ -48,6 +56,12 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 	out, err = runCLI(t, "eval", "--checkpoint", filepath.Join(run, "last.ckpt"), "--split", "val,both", "--json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
+	}
+	// The notes on the data are printed once, not once per split.
+	for _, line := range []string{"data: seismic from SEG-Y ", "data: alignment: label sample 0 = SEG-Y sample 0"} {
+		if n := strings.Count(out, line); n != 1 {
+			t.Fatalf("eval printed %q %d times:\n%s", line, n, out)
+		}
 	}
 	var scores map[string]train.Metrics
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &scores); err != nil {
@@ -65,6 +79,21 @@ func TestTrainEvalPredictCommands(t *testing.T) {
 	}
 	// The text report has the table and the confusion matrix; --quiet
 	// draws no progress bar.
+	// A run folder stands for its best.ckpt; --pictures lists its files.
+	pics := filepath.Join(root, "pics")
+	out, err = runCLI(t, "eval", "--checkpoint", run, "--quiet", "--pictures", pics)
+	if err != nil || !strings.Contains(out, "checkpoint: "+filepath.Join(run, "best.ckpt")+" (the best checkpoint of the run folder "+run+")") {
+		t.Fatalf("eval of a run folder: %v\n%s", err, out)
+	}
+	written, _ := filepath.Glob(filepath.Join(pics, "val-*.png"))
+	if len(written) != 2 {
+		t.Fatalf("pictures %v", written)
+	}
+	for _, p := range written {
+		if !strings.Contains(out, "wrote "+p+"\n") {
+			t.Fatalf("eval does not say it wrote %s:\n%s", p, out)
+		}
+	}
 	out, err = runCLI(t, "eval", "--checkpoint", filepath.Join(run, "best.ckpt"), "--quiet")
 	if err != nil || !strings.Contains(out, "val (") || !strings.Contains(out, "confusion matrix (pixels; rows: true class, columns: predicted class)") ||
 		!strings.Contains(out, "  5 Zechstein ") || strings.Contains(out, "sections/s") {
@@ -135,6 +164,9 @@ func TestTrainCommandErrors(t *testing.T) {
 		{"loss range", []string{"train", "--loss", "abl", "--abl-max-ratio", "1.5"}, "flag --abl-max-ratio: 1.5: want a share of the pixels in (0, 1]"},
 		{"resume without a folder", []string{"train", "--resume"}, "--out"},
 		{"resume of an empty folder", []string{"train", "--resume", "--out", dir}, "config.yaml"},
+		{"resume with a positional folder", []string{"train", "--resume", "runs/x"}, "segloss train takes no arguments: to continue the run in runs/x, use --resume --out runs/x"},
+		{"positional argument", []string{"train", "dtl"}, `segloss train takes no arguments, got "dtl"`},
+		{"eval of a folder without checkpoints", []string{"eval", "--checkpoint", dir}, "is a folder without best.ckpt or last.ckpt"},
 		{"eval without checkpoint", []string{"eval"}, "checkpoint"},
 		{"eval of a missing checkpoint", []string{"eval", "--checkpoint", filepath.Join(dir, "none.ckpt")}, "none.ckpt"},
 		{"predict without output", []string{"predict", "--checkpoint", "x", "--input", "y"}, "output"},
