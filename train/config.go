@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/segloss/segloss/dataset"
+	"github.com/segloss/segloss/internal/strdist"
 	"github.com/segloss/segloss/loss"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -497,43 +498,16 @@ func suggestKey(key string) string {
 		for i := 1; i <= len(parts); i++ {
 			if cand := strings.Join(parts[:i], "."); !seen[cand] {
 				seen[cand] = true
-				try(cand, editDistance(k, cand))
+				try(cand, strdist.Distance(k, cand))
 			}
 		}
-		try(o.key, editDistance(leaf, parts[len(parts)-1]))
-		try(o.key, editDistance(k, norm(o.flag)))
+		try(o.key, strdist.Distance(leaf, parts[len(parts)-1]))
+		try(o.key, strdist.Distance(k, norm(o.flag)))
 	}
 	if bestD > 2 || bestD*3 > len(leaf) {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the optimal-string-alignment distance of a and b:
-// insertions, deletions, substitutions and swaps of neighbours.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // Validate reports every invalid value of c in one error, each as

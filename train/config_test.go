@@ -241,21 +241,6 @@ func TestFlagHelpNamesKeys(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"trian", "train", 1}, {"lrr", "lr", 1},
-		{"kitten", "sitting", 3}, {"max-ratio", "max_ratio", 1}, {"ab", "ba", 1},
-	}
-	for _, tc := range cases {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 // TestDefaultConfigValid: the built-in defaults validate and match what
 // LoadConfig resolves with nothing set.
 func TestDefaultConfigValid(t *testing.T) {

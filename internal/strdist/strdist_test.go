@@ -14,6 +14,9 @@ func TestDistance(t *testing.T) {
 		{"lr", "loss", 3},
 		{"", "abc", 3},
 		{"kitten", "sitting", 3},
+		{"trian", "train", 1},
+		{"max-ratio", "max_ratio", 1},
+		{"ab", "ba", 1},
 	} {
 		if got := Distance(c.a, c.b); got != c.want {
 			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
