@@ -65,6 +65,7 @@ type ablPixel struct {
 	dir   int
 	ce    float64
 	omega float64
+	ls    [8]float64 // log-softmax of z
 }
 
 func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wantGrad bool, res *Result) error {
@@ -87,11 +88,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			g = grow(&ws.gr, gsh.Len())
 		}
 	}
-	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red}, g, pr.mode == Default, true)
-	res.Loss = ce
 	var mp *ABLMaps
 	if res.Maps != nil {
-		res.Maps.Shape, res.Maps.CE = gsh, ce
 		mp = &ABLMaps{}
 		res.Maps.ABL = mp
 	}
@@ -100,30 +98,47 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			resizeBilinear(gAll, sh, g, lh, lw, true)
 		}
 	}
-	// Predicted boundary: KL scores, the x1.2 threshold loop, 3x3 dilation.
-	kl := grow(&ws.img, n*hw)
+	// near: default mode without maps, where every stage up to the direction cross-entropy runs per image
+	// right after the image's softmax (its p and lp are still in cache) and distances are computed only where
+	// the loss reads them. Otherwise only the KL map runs there and the other stages follow batch-wide.
+	near := !compat && mp == nil
+	var p, lp []float64 // set before the stages run
+	kl := grow(&ws.abl.kl, n*hw)
 	buf := grow(&ws.abl.buf, n*hw) // scratch: a row per image for the KL map, then the threshold selection
-	parallelFor(n, func(_, img int) {
-		klMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw],
-			buf[img*hw:img*hw+lw])
-	})
 	maxN := float64(hw) * pr.ratio
-	var thr []float64
-	if compat {
-		thr = []float64{nextThreshold(kl, maxN, buf)}
-	} else {
-		thr = grow(&ws.abl.thr, n)
-		parallelFor(n, func(_, img int) {
-			thr[img] = nextThreshold(kl[img*hw:(img+1)*hw], maxN, buf[img*hw:(img+1)*hw])
-		})
-	}
+	thr := grow(&ws.abl.thr, n)
 	raw := grow(&ws.abl.raw, n*hw)
 	tmp := grow(&ws.abl.tmp, n*hw)
 	bp := grow(&ws.abl.bp, n*hw)
 	counts := zeroed(&ws.cnt, n)
-	parallelFor(n, func(_, img int) {
-		t := thr[0]
-		if !compat {
+	bg := grow(&ws.abl.bg, n*hw)
+	dist := grow(&ws.abl.dist, n*hw)
+	hasB := zeroed(&ws.abl.hasB, n)
+	scr := ws.scratchFor(workerCount(n))
+	kept := grow(&ws.abl.kept, n)
+	for img := range kept {
+		kept[img] = kept[img][:0]
+	}
+	var all [][3]int
+	var dirAll []int
+	var dw []float64
+	if compat && pr.w != nil {
+		dw = pr.w
+	}
+	eps := pr.smooth
+	// Predicted boundary: KL scores, the x1.2 threshold loop, 3x3 dilation.
+	klImage := func(img int) {
+		klMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw],
+			buf[img*hw:img*hw+lw])
+	}
+	thrImage := func(img int) {
+		thr[img] = nextThreshold(kl[img*hw:(img+1)*hw], maxN, buf[img*hw:(img+1)*hw])
+	}
+	maskImage := func(img int) {
+		var t float64
+		if compat {
+			t = thr[0] // one batch-wide threshold
+		} else {
 			t = thr[img]
 		}
 		r := raw[img*hw : (img+1)*hw]
@@ -136,45 +151,17 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 				counts[img]++
 			}
 		}
-	})
-	count := 0
-	for _, k := range counts {
-		count += k
 	}
-	if mp != nil {
-		mp.KL = append([]float64(nil), kl...)
-		mp.MaxN, mp.Thresholds = maxN, thr
-		mp.PredBoundary, mp.PredBoundaryCount = append([]bool(nil), bp...), count
-	}
-	if count <= 1 {
-		finish()
-		return nil
-	}
-	if compat && pr.w != nil && c != 8 {
-		return fmt.Errorf("loss active-boundary: segloss hands the %d class weights to the 8-way direction "+
-			"cross-entropy and raises RuntimeError (weight tensor should be defined for all 8 classes)", c)
-	}
-	// Ground-truth boundary and distance map, per image.
-	bg := grow(&ws.abl.bg, n*hw)
-	dist := grow(&ws.abl.dist, n*hw)
-	hasB := zeroed(&ws.abl.hasB, n)
-	scr := ws.scratchFor(workerCount(n))
-	near := !compat && mp == nil // only the distances that the loss reads
-	if near {
-		parallelFor(n, func(wk, img int) {
-			if counts[img] == 0 {
-				return
-			}
-			s := scr[wk]
-			o := img * hw
-			hasB[img] = ablNearDistances(labels[o:o+hw], pr.ign, lh, lw, bp[o:o+hw], bg[o:o+hw],
-				grow(&s.i32[0], hw+lw), raw[o:o+hw], tmp[o:o+hw], dist[o:o+hw])
-		})
-	}
-	parallelFor(n, func(wk, img int) {
-		if near {
+	// Ground-truth boundary and distance map.
+	nearImage := func(wk, img int) {
+		if counts[img] == 0 {
 			return
 		}
+		o := img * hw
+		hasB[img] = ablNearDistances(labels[o:o+hw], pr.ign, lh, lw, bp[o:o+hw], bg[o:o+hw],
+			grow(&scr[wk].i32[0], hw+lw), raw[o:o+hw], tmp[o:o+hw], dist[o:o+hw])
+	}
+	distImage := func(wk, img int) {
 		lab := labels[img*hw : (img+1)*hw]
 		b := bg[img*hw : (img+1)*hw]
 		all := true
@@ -218,20 +205,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		default:
 			clear(d)
 		}
-	})
-	// Directions, direction logits and their cross-entropy, per image.
-	kept := grow(&ws.abl.kept, n)
-	for img := range kept {
-		kept[img] = kept[img][:0]
 	}
-	var all [][3]int
-	var dirAll []int
-	var dw []float64
-	if compat && pr.w != nil {
-		dw = pr.w
-	}
-	// The directions of one image depend on its maps only: images run in parallel unless the maps, which list
-	// every pixel in batch order, are wanted.
+	// Directions: the first neighbour (centre last) of least distance. With maps, images run in batch order,
+	// as the maps list every pixel that way.
 	direction := func(img int) {
 		if near && !hasB[img] {
 			return
@@ -265,15 +241,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			kept[img] = append(kept[img], ablPixel{o: o, dir: best})
 		}
 	}
-	if mp != nil {
-		for img := range n {
-			direction(img)
-		}
-	} else {
-		parallelFor(n, func(_, img int) { direction(img) })
-	}
-	eps := pr.smooth
-	parallelFor(n, func(_, img int) {
+	// Direction logits, their cross-entropy and the pixel weights.
+	zImage := func(img int) {
 		pi, lpi := p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw]
 		for q := range kept[img] {
 			px := &kept[img][q]
@@ -286,8 +255,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 				}
 				px.z[m] = z
 			}
-			var ls [8]float64
-			logSoftmax8(&px.z, &ls)
+			logSoftmax8(&px.z, &px.ls, !compat)
+			ls := &px.ls
 			wg := 1.0
 			if dw != nil {
 				wg = dw[px.dir]
@@ -308,7 +277,62 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 				px.omega = min(dist[img*hw+px.o], pr.clip) / pr.clip
 			}
 		}
-	})
+	}
+	then := func(_, img int) { klImage(img) }
+	if near {
+		then = func(wk, img int) {
+			klImage(img)
+			thrImage(img)
+			maskImage(img)
+			nearImage(wk, img)
+			direction(img)
+			zImage(img)
+		}
+	}
+	p, lp = grow(&ws.p, gsh.Len()), grow(&ws.lp, gsh.Len()) // the buffers that forward fills
+	_, _, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red, then: then}, g,
+		pr.mode == Default, true)
+	res.Loss = ce
+	if mp != nil {
+		res.Maps.Shape, res.Maps.CE = gsh, ce
+	}
+	if !near {
+		if compat {
+			thr = thr[:1]
+			thr[0] = nextThreshold(kl, maxN, buf)
+		} else {
+			parallelFor(n, func(_, img int) { thrImage(img) })
+		}
+		parallelFor(n, func(_, img int) { maskImage(img) })
+	}
+	count := 0
+	for _, k := range counts {
+		count += k
+	}
+	if mp != nil {
+		mp.KL = append([]float64(nil), kl...)
+		mp.MaxN, mp.Thresholds = maxN, append([]float64(nil), thr...)
+		mp.PredBoundary, mp.PredBoundaryCount = append([]bool(nil), bp...), count
+	}
+	if count <= 1 {
+		finish()
+		return nil
+	}
+	if compat && pr.w != nil && c != 8 {
+		return fmt.Errorf("loss active-boundary: segloss hands the %d class weights to the 8-way direction "+
+			"cross-entropy and raises RuntimeError (weight tensor should be defined for all 8 classes)", c)
+	}
+	if !near {
+		parallelFor(n, distImage)
+		if mp != nil {
+			for img := range n {
+				direction(img)
+			}
+		} else {
+			parallelFor(n, func(_, img int) { direction(img) })
+		}
+		parallelFor(n, func(_, img int) { zImage(img) })
+	}
 	var ceSum, omegaSum, prodSum float64
 	omega32 := ws.abl.omega32[:0]
 	nk := 0
@@ -364,8 +388,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			if scale == 0 {
 				continue
 			}
-			var ls [8]float64
-			logSoftmax8(&px.z, &ls)
+			ls := &px.ls
 			var a [8]float64
 			var asum float64
 			for m := range 8 {
@@ -385,7 +408,13 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			}
 			var gz [8]float64
 			for m := range 8 {
-				gz[m] = scale * (math.Exp(ls[m])*asum - a[m])
+				e := 0.0
+				if compat {
+					e = math.Exp(ls[m])
+				} else {
+					e = expNonPos(ls[m])
+				}
+				gz[m] = scale * (e*asum - a[m])
 			}
 			i, j := px.o/lw, px.o%lw
 			// Through log p_centre: d z_m / d lp_c(centre) = -q_m,c.
@@ -418,15 +447,19 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	return nil
 }
 
-// logSoftmax8 writes the log-softmax of z into ls.
-func logSoftmax8(z, ls *[8]float64) {
+// logSoftmax8 writes the log-softmax of z into ls; fast (default mode) uses expNonPos instead of math.Exp.
+func logSoftmax8(z, ls *[8]float64, fast bool) {
 	m := z[0]
 	for _, v := range z[1:] {
 		m = max(m, v)
 	}
 	s := 0.0
 	for _, v := range z {
-		s += math.Exp(v - m)
+		if fast {
+			s += expNonPos(v - m)
+		} else {
+			s += math.Exp(v - m)
+		}
 	}
 	l := math.Log(s)
 	for k, v := range z {
@@ -452,7 +485,7 @@ func ablNearDistances(lab []int32, ign int32, h, w int, bp, b []bool, col []int3
 	has := false
 	for i := range h {
 		row := lab[i*w : (i+1)*w]
-		br, cr, run := b[i*w:(i+1)*w][:len(row)], col[i*w:(i+1)*w][:len(row)], run[:len(row)]
+		br, cr, run := b[i*w : (i+1)*w][:len(row)], col[i*w : (i+1)*w][:len(row)], run[:len(row)]
 		var down []int32
 		if i < h-1 {
 			down = lab[(i+1)*w : (i+2)*w][:len(row)]
@@ -486,7 +519,7 @@ func ablNearDistances(lab []int32, ign int32, h, w int, bp, b []bool, col []int3
 	}
 	for i := h - 1; i >= 0; i-- {
 		br := b[i*w : (i+1)*w]
-		cr, run := col[i*w:(i+1)*w][:len(br)], run[:len(br)]
+		cr, run := col[i*w : (i+1)*w][:len(br)], run[:len(br)]
 		for j, on := range br {
 			v := min(run[j]+1, far)
 			if on {

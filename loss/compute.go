@@ -32,12 +32,13 @@ type Workspace struct {
 
 // ablBuffers are the active-boundary loss's per-call maps, kept between calls.
 type ablBuffers struct {
-	buf, thr, dist []float64
-	raw, bp, bg    []bool
-	tmp            []bool
-	hasB           []bool
-	kept           [][]ablPixel
-	omega32        []float32
+	kl, buf, thr []float64
+	dist         []float64
+	raw, bp, bg  []bool
+	tmp          []bool
+	hasB         []bool
+	kept         [][]ablPixel
+	omega32      []float32
 }
 
 // NewWorkspace returns an empty Workspace.
@@ -494,6 +495,9 @@ type ceTerm struct {
 	w      []float64
 	red    string    // "sum", "mean" or "none"
 	cemap  []float64 // N*H*W per-pixel losses, or nil
+	// then, when not nil, runs on each image (worker, image) right after its softmax, while its maps are still
+	// in cache; images run in parallel.
+	then func(worker, img int)
 }
 
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
@@ -566,6 +570,9 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		}
 		if ci != nil {
 			part[n] = ci.sum
+		}
+		if ce != nil && ce.then != nil {
+			ce.then(wk, n)
 		}
 	})
 	if ce == nil {

@@ -248,12 +248,12 @@ func TestKLMapMatchesPerPixel(t *testing.T) {
 				var lr, ud float64
 				if j < w-1 {
 					for k := range c {
-						lr += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+1])
+						lr += float64(p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+1])) // rounded: no fused multiply-add
 					}
 				}
 				if i < h-1 {
 					for k := range c {
-						ud += p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+w])
+						ud += float64(p[k*hw+o] * (lp[k*hw+o] - lp[k*hw+o+w]))
 					}
 				}
 				if want := lr + ud; math.Float64bits(got[o]) != math.Float64bits(want) {
