@@ -210,7 +210,7 @@ func TestDilate3x3(t *testing.T) {
 // TestDilate3x3MatchesNaive compares Dilate3x3 with a direct scan on random masks, thin shapes included.
 func TestDilate3x3MatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 2))
-	for _, c := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {2, 2}, {5, 9}, {16, 13}} {
+	for _, c := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {2, 2}, {5, 9}, {16, 13}, {1, 8}, {2, 16}, {9, 24}, {13, 64}} {
 		h, w := c[0], c[1]
 		src := randomMask(rng, h, w, 0.15)
 		dst := make([]bool, h*w)
