@@ -135,6 +135,7 @@ type FormatError struct {
 // Unwrap returns the sentinel error, if any.
 func (e *FormatError) Unwrap() error { return e.Err }
 
+// Error names the file, the trace or byte offset when known, and the problem.
 func (e *FormatError) Error() string {
 	s := "segy: " + e.File
 	if e.Trace >= 0 {
