@@ -371,8 +371,8 @@ const softmaxBlock = 256
 // x, all c planes of hw pixels. When ce is not nil it also evaluates that image's cross-entropy term (see
 // ceImage) block by block, while the block's probabilities are still in cache.
 //
-// fast (default mode) uses expNonPos and a reciprocal instead of math.Exp and a division per class: results
-// differ from the exact ones by a few ulp. Compat keeps the exact operations.
+// fast (default mode) uses expNonPos, logAtLeast1 and a reciprocal instead of math.Exp, math.Log and a
+// division per class: results differ from the exact ones by a few ulp. Compat keeps the exact operations.
 //
 // When x32 is not nil it holds the image's float32 logits and x is unused: each block's logits are widened
 // into xb (c*softmaxBlock entries) while in cache, which spares the float64 copy of the whole batch.
@@ -406,12 +406,14 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []f
 				s[i] += e
 			}
 		}
-		for i, v := range s {
-			ls[i] = math.Log(v)
-		}
 		if fast {
+			logAtLeast1(s, ls) // s >= 1: the largest term is e^0
 			for i, v := range s {
 				s[i] = 1 / v
+			}
+		} else {
+			for i, v := range s {
+				ls[i] = math.Log(v)
 			}
 		}
 		for k := 0; k < c; k++ {
