@@ -1,8 +1,10 @@
 package loss
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // ablOffsets are the 8 direction offsets (row, column) of ABL in segloss's order; index 8 is the centre.
@@ -146,11 +148,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			r[ij] = v > t
 		}
 		dilate3x3(r, lh, lw, bp[img*hw:(img+1)*hw], tmp[img*hw:(img+1)*hw])
-		for _, b := range bp[img*hw : (img+1)*hw] {
-			if b {
-				counts[img]++
-			}
-		}
+		counts[img] += countTrue(bp[img*hw : (img+1)*hw])
 	}
 	// Ground-truth boundary and distance map.
 	nearImage := func(wk, img int) {
@@ -212,8 +210,13 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		if near && !hasB[img] {
 			return
 		}
-		for o := range hw {
-			if !bp[img*hw+o] || (near && labels[img*hw+o] == pr.ign) {
+		bpi := boolBytes(bp[img*hw : (img+1)*hw])
+		for o := 0; o < hw; o++ {
+			if o&7 == 0 && o+8 <= hw && binary.LittleEndian.Uint64(bpi[o:]) == 0 {
+				o += 7 // eight pixels off the predicted boundary
+				continue
+			}
+			if bpi[o] == 0 || (near && labels[img*hw+o] == pr.ign) {
 				continue
 			}
 			i, j := o/lw, o%lw
@@ -559,4 +562,19 @@ func ablNearDistances(lab []int32, ign int32, h, w int, bp, b []bool, col []int3
 		}
 	}
 	return true
+}
+
+// countTrue returns the number of set entries of b, eight at a time (each bool is a 0 or 1 byte).
+func countTrue(b []bool) int {
+	by := boolBytes(b)
+	n, i := 0, 0
+	for ; i+8 <= len(by); i += 8 {
+		n += bits.OnesCount64(binary.LittleEndian.Uint64(by[i:]))
+	}
+	for _, v := range b[i:] {
+		if v {
+			n++
+		}
+	}
+	return n
 }
