@@ -88,14 +88,20 @@ func SyntheticComplete(dir string, size SynthSize, seed uint64) bool {
 }
 
 // SyntheticCacheDir returns the default cache directory of a synthetic
-// survey: <user cache dir>/segloss/synthetic-<IxXxS>-seed<N>.
+// survey: <user cache dir>/segloss/synthetic-v<SynthVersion>-<IxXxS>-seed<N>.
 func SyntheticCacheDir(size SynthSize, seed uint64) string {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		base = os.TempDir()
 	}
-	return filepath.Join(base, "segloss", fmt.Sprintf("synthetic-%s-seed%d", size, seed))
+	return filepath.Join(base, "segloss", fmt.Sprintf("synthetic-v%d-%s-seed%d", SynthVersion, size, seed))
 }
+
+// SynthVersion numbers the earth model of the synthetic survey. It is part
+// of the cache directory's name, so a survey cached by an older generator
+// is not reused once the model changes; raise it with every change that
+// alters the generated volumes.
+const SynthVersion = 2
 
 // SynthFiles are the files a synthetic survey consists of, relative to its
 // directory, survey.json last. EnsureSynthetic replaces only these.
