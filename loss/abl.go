@@ -104,7 +104,6 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	// right after the image's softmax (its p and lp are still in cache) and distances are computed only where
 	// the loss reads them. Otherwise only the KL map runs there and the other stages follow batch-wide.
 	near := !compat && mp == nil
-	var p, lp []float64 // set before the stages run
 	kl := grow(&ws.abl.kl, n*hw)
 	buf := grow(&ws.abl.buf, n*hw) // scratch: a row per image for the KL map, then the threshold selection
 	maxN := float64(hw) * pr.ratio
@@ -129,9 +128,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	}
 	eps := pr.smooth
 	// Predicted boundary: KL scores, the x1.2 threshold loop, 3x3 dilation.
-	klImage := func(img int) {
-		klMap(p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw], c, lh, lw, kl[img*hw:(img+1)*hw],
-			buf[img*hw:img*hw+lw])
+	klImage := func(img int, pi, lpi []float64) {
+		klMap(pi, lpi, c, lh, lw, kl[img*hw:(img+1)*hw], buf[img*hw:img*hw+lw])
 	}
 	thrImage := func(img int) {
 		thr[img] = nextThreshold(kl[img*hw:(img+1)*hw], maxN, buf[img*hw:(img+1)*hw])
@@ -245,16 +243,36 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		}
 	}
 	// Direction logits, their cross-entropy and the pixel weights.
-	zImage := func(img int) {
-		pi, lpi := p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw]
+	// The gradient reads p (and, without detach, lp) only around the kept pixels: zImage copies those values
+	// per image into nbr (ablGather), so in the near path p and lp never leave the worker's one-image buffers.
+	stride := 9 * c
+	if !pr.detach {
+		stride += 8 * c
+	}
+	for len(ws.abl.nbr) < n {
+		ws.abl.nbr = append(ws.abl.nbr, nil)
+	}
+	nbr := ws.abl.nbr[:n]
+	zImage := func(wk, img int, pi, lpi []float64) {
+		loc := grow(&scr[wk].f[0], 17*c) // the values of one pixel when nbr does not keep them
+		if wantGrad {
+			nbr[img] = grow(&nbr[img], len(kept[img])*stride)
+		}
 		for q := range kept[img] {
 			px := &kept[img][q]
-			i, j := px.o/lw, px.o%lw
+			v := loc
+			if wantGrad {
+				v = nbr[img][q*stride : (q+1)*stride]
+			}
+			dl := loc[9*c : 17*c]
+			if len(v) == 17*c {
+				dl = v[9*c:]
+			}
+			ablGather(px.o, pi, lpi, c, lh, lw, v[:9*c], dl)
 			for m := range 8 {
-				nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
 				z := 0.0
 				for k := range c {
-					z += pi[k*hw+nb] * (lpi[k*hw+nb] - lpi[k*hw+px.o])
+					z += v[m*c+k] * dl[m*c+k]
 				}
 				px.z[m] = z
 			}
@@ -281,20 +299,19 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			}
 		}
 	}
-	then := func(_, img int) { klImage(img) }
+	then := func(_, img int, pi, lpi []float64) { klImage(img, pi, lpi) }
 	if near {
-		then = func(wk, img int) {
-			klImage(img)
+		then = func(wk, img int, pi, lpi []float64) {
+			klImage(img, pi, lpi)
 			thrImage(img)
 			maskImage(img)
 			nearImage(wk, img)
 			direction(img)
-			zImage(img)
+			zImage(wk, img, pi, lpi)
 		}
 	}
-	p, lp = grow(&ws.p, gsh.Len()), grow(&ws.lp, gsh.Len()) // the buffers that forward fills
-	_, _, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red, then: then}, g,
-		pr.mode == Default, true)
+	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red, then: then,
+		perImage: near}, g, pr.mode == Default, true)
 	res.Loss = ce
 	if mp != nil {
 		res.Maps.Shape, res.Maps.CE = gsh, ce
@@ -334,7 +351,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		} else {
 			parallelFor(n, func(_, img int) { direction(img) })
 		}
-		parallelFor(n, func(_, img int) { zImage(img) })
+		parallelFor(n, func(wk, img int) {
+			zImage(wk, img, p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw])
+		})
 	}
 	var ceSum, omegaSum, prodSum float64
 	omega32 := ws.abl.omega32[:0]
@@ -381,9 +400,10 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		return nil
 	}
 	parallelFor(n, func(_, img int) {
-		pi, lpi := p[img*c*hw:(img+1)*c*hw], lp[img*c*hw:(img+1)*c*hw]
 		gi := g[img*c*hw : (img+1)*c*hw]
-		for _, px := range kept[img] {
+		for q, px := range kept[img] {
+			pn := nbr[img][q*stride : q*stride+9*c] // p at the 8 neighbours, then at the centre
+			dl := nbr[img][q*stride+9*c : (q+1)*stride]
 			scale := pr.factor * omegaSum
 			if !compat {
 				scale = pr.factor * px.omega / float64(nk)
@@ -425,14 +445,13 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			for k := range c {
 				h := 0.0
 				for m := range 8 {
-					nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
-					h -= gz[m] * pi[k*hw+nb]
+					h -= gz[m] * pn[m*c+k]
 				}
 				gi[k*hw+px.o] += h
 				hsum += h
 			}
 			for k := range c {
-				gi[k*hw+px.o] -= pi[k*hw+px.o] * hsum
+				gi[k*hw+px.o] -= pn[8*c+k] * hsum
 			}
 			if pr.detach {
 				continue
@@ -440,14 +459,34 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			for m := range 8 {
 				nb := min(max(i+ablOffsets[m][0], 0), lh-1)*lw + min(max(j+ablOffsets[m][1], 0), lw-1)
 				for k := range c {
-					q := pi[k*hw+nb]
-					gi[k*hw+nb] += gz[m] * q * (lpi[k*hw+nb] - lpi[k*hw+px.o] - px.z[m])
+					gi[k*hw+nb] += gz[m] * pn[m*c+k] * (dl[m*c+k] - px.z[m])
 				}
 			}
 		}
 	})
 	finish()
 	return nil
+}
+
+// ablGather copies what the direction logits and their gradient read around pixel o of one image (c planes of
+// h x w): v[m*c+k] = p_k at neighbour m (ablOffsets, clamped to the image; m = 8 the pixel itself), and
+// dl[m*c+k] = lp_k(neighbour m) - lp_k(o) for m < 8.
+func ablGather(o int, p, lp []float64, c, h, w int, v, dl []float64) {
+	hw := h * w
+	i, j := o/w, o%w
+	for m, off := range ablOffsets {
+		nb := min(max(i+off[0], 0), h-1)*w + min(max(j+off[1], 0), w-1)
+		pv := v[m*c : (m+1)*c]
+		for k := range pv {
+			pv[k] = p[k*hw+nb]
+		}
+		if m < 8 {
+			dv := dl[m*c : (m+1)*c]
+			for k := range dv {
+				dv[k] = lp[k*hw+nb] - lp[k*hw+o]
+			}
+		}
+	}
 }
 
 // logSoftmax8 writes the log-softmax of z into ls; fast (default mode) uses expNonPos instead of math.Exp.

@@ -38,6 +38,7 @@ type ablBuffers struct {
 	tmp          []bool
 	hasB         []bool
 	kept         [][]ablPixel
+	nbr          [][]float64 // per image and kept pixel: ablGather's neighbourhood values
 	omega32      []float32
 }
 
@@ -53,6 +54,8 @@ type scratch struct {
 	k    [2][]uint64
 	i64  []int64
 	xb   []float64 // a block of widened float32 logits
+	p    []float64 // one image's softmax when forward keeps it per image (ceTerm.perImage)
+	lp   []float64 // one image's log-softmax, likewise
 	edt  edtScratch
 	wmax wmaxScratch
 }
@@ -498,8 +501,11 @@ type ceTerm struct {
 	red    string    // "sum", "mean" or "none"
 	cemap  []float64 // N*H*W per-pixel losses, or nil
 	// then, when not nil, runs on each image (worker, image) right after its softmax, while its maps are still
-	// in cache; images run in parallel.
-	then func(worker, img int)
+	// in cache, with the image's p and lp (c*h*w each; lp nil unless requested); images run in parallel.
+	then func(worker, img int, p, lp []float64)
+	// perImage keeps p and lp in per-worker buffers that hold one image at a time (valid only inside then):
+	// forward then returns nil for them and never writes the batch-wide arrays.
+	perImage bool
 }
 
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
@@ -511,9 +517,12 @@ type ceTerm struct {
 func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fast, wantLP bool) (p, lp []float64,
 	loss float64, ok bool) {
 	hw, c := sh.H*sh.W, sh.C
-	p = grow(&ws.p, sh.Len())
-	if wantLP {
-		lp = grow(&ws.lp, sh.Len())
+	perImage := ce != nil && ce.perImage
+	if !perImage {
+		p = grow(&ws.p, sh.Len())
+		if wantLP {
+			lp = grow(&ws.lp, sh.Len())
+		}
 	}
 	part := grow(&ws.img, sh.N)
 	scale, sumw := 1.0, 0.0
@@ -544,7 +553,7 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		clear(g)
 	}
 	var scr []*scratch
-	if ws.x32 != nil {
+	if ws.x32 != nil || perImage {
 		scr = ws.scratchFor(workerCount(sh.N))
 	}
 	parallelFor(sh.N, func(wk, n int) {
@@ -561,20 +570,29 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		} else if g != nil {
 			clear(g[o : o+c*hw])
 		}
-		var lpn []float64
-		if lp != nil {
-			lpn = lp[o : o+c*hw]
+		var pn, lpn []float64
+		switch {
+		case perImage:
+			pn = grow(&scr[wk].p, c*hw)
+			if wantLP {
+				lpn = grow(&scr[wk].lp, c*hw)
+			}
+		default:
+			pn = p[o : o+c*hw]
+			if lp != nil {
+				lpn = lp[o : o+c*hw]
+			}
 		}
 		if ws.x32 != nil {
-			softmaxImage(nil, p[o:o+c*hw], lpn, c, hw, ci, fast, ws.x32[o:o+c*hw], grow(&scr[wk].xb, c*softmaxBlock))
+			softmaxImage(nil, pn, lpn, c, hw, ci, fast, ws.x32[o:o+c*hw], grow(&scr[wk].xb, c*softmaxBlock))
 		} else {
-			softmaxImage(x[o:o+c*hw], p[o:o+c*hw], lpn, c, hw, ci, fast, nil, nil)
+			softmaxImage(x[o:o+c*hw], pn, lpn, c, hw, ci, fast, nil, nil)
 		}
 		if ci != nil {
 			part[n] = ci.sum
 		}
 		if ce != nil && ce.then != nil {
-			ce.then(wk, n)
+			ce.then(wk, n, pn, lpn)
 		}
 	})
 	if ce == nil {
