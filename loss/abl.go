@@ -82,7 +82,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		resizeBilinear(ws.x[:sh.Len()], sh, x, lh, lw, false)
 	}
 	var gAll, g []float64
-	if wantGrad {
+	g32 := ws.g32 // the gradient goes straight to the caller's float32 buffer (Run: detach, no maps or resize)
+	if wantGrad && g32 == nil {
 		gAll = grow(&ws.g, sh.Len())
 		g = gAll
 		if resized {
@@ -400,7 +401,18 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		return nil
 	}
 	parallelFor(n, func(_, img int) {
-		gi := g[img*c*hw : (img+1)*c*hw]
+		var gi []float64
+		var gi32 []float32
+		if g32 != nil {
+			gi32 = g32[img*c*hw : (img+1)*c*hw]
+		} else {
+			gi = g[img*c*hw : (img+1)*c*hw]
+		}
+		var cgb [16]float64
+		cg := cgb[:min(c, len(cgb))] // the kept pixel's float64 gradient, rebuilt from the cross-entropy's
+		if g32 != nil && c > len(cgb) {
+			cg = make([]float64, c)
+		}
 		for q, px := range kept[img] {
 			pn := nbr[img][q*stride : q*stride+9*c] // p at the 8 neighbours, then at the centre
 			dl := nbr[img][q*stride+9*c : (q+1)*stride]
@@ -440,6 +452,32 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 				gz[m] = scale * (e*asum - a[m])
 			}
 			i, j := px.o/lw, px.o%lw
+			if g32 != nil {
+				// As ceImage.block before narrowing: gw p_k, less gw for the label (never ignored here).
+				t := labels[img*hw+px.o]
+				gw := ws.ceScale
+				if pr.w != nil {
+					gw *= pr.w[t]
+				}
+				for k := range c {
+					cg[k] = gw * pn[8*c+k]
+				}
+				cg[t] -= gw
+				var hsum float64
+				for k := range c {
+					h := 0.0
+					for m := range 8 {
+						h -= gz[m] * pn[m*c+k]
+					}
+					cg[k] += h
+					hsum += h
+				}
+				for k := range c {
+					cg[k] -= pn[8*c+k] * hsum
+					gi32[k*hw+px.o] = float32(cg[k])
+				}
+				continue
+			}
 			// Through log p_centre: d z_m / d lp_c(centre) = -q_m,c.
 			var hsum float64
 			for k := range c {

@@ -25,6 +25,8 @@ type Workspace struct {
 	cnt             []int
 	msum            []int32
 	x32             []float32 // float32 logits read block by block by forward (then x is not filled), or nil
+	g32             []float32 // the caller's float32 gradient when forward writes it directly (g unused), or nil
+	ceScale         float64   // forward's gradient factor of the cross-entropy reduction
 	edges           []uint8   // boundary loss: labelEdges3 per image
 	abl             ablBuffers
 	scr             []*scratch
@@ -55,6 +57,7 @@ type scratch struct {
 	i64  []int64
 	xb   []float64 // a block of widened float32 logits
 	p    []float64 // one image's softmax when forward keeps it per image (ceTerm.perImage)
+	g    []float64 // one image's cross-entropy gradient before forward narrows it into Workspace.g32
 	lp   []float64 // one image's log-softmax, likewise
 	edt  edtScratch
 	wmax wmaxScratch
@@ -247,6 +250,14 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 		return Result{}, err
 	}
 	wantGrad := in.Grad != nil
+	// Float32 gradients of the cross-entropy, and of the default-mode active-boundary loss with detach and
+	// without maps (whose direction term changes only the kept pixels, recomputed there), are narrowed per
+	// image by forward, which spares the float64 gradient of the whole batch.
+	ws.g32 = nil
+	if g32, ok := any(in.Grad).([]float32); ok && wantGrad && (pr.name == NameCE ||
+		(pr.name == NameActiveBoundary && pr.mode == Default && pr.detach && !in.Maps && lh == sh.H && lw == sh.W)) {
+		ws.g32 = g32
+	}
 	var res Result
 	if in.Maps {
 		res.Maps = &Maps{Loss: pr.name, Mode: pr.mode, Shape: sh}
@@ -267,7 +278,7 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
 		return Result{}, fmt.Errorf("loss %s: the loss is %v", pr.name, res.Loss)
 	}
-	if wantGrad {
+	if wantGrad && ws.g32 == nil {
 		store(in.Grad, ws.g[:sh.Len()], sh)
 	}
 	return res, nil
@@ -510,7 +521,8 @@ type ceTerm struct {
 
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
 // nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
-// nil it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
+// nil (or ws.g32 is set, with ce: then g is unused and the gradient is narrowed into ws.g32 image by image,
+// after ce.then) it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
 // valid pixel). For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
 // inexact operations (default mode); lp is computed only when wantLP is set (nil otherwise). The sums run per image in pixel
 // order and then over the images in order, so the result does not depend on the number of workers.
@@ -547,13 +559,20 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 			scale = 1 / sumw
 		}
 	}
+	ws.ceScale = scale
+	g32 := ws.g32
+	if ce == nil {
+		g32 = nil
+	}
 	gce := g
 	if ce != nil && ce.red == "mean" && sumw == 0 {
 		gce = nil
 		clear(g)
+		clear(g32)
+		g32 = nil
 	}
 	var scr []*scratch
-	if ws.x32 != nil || perImage {
+	if ws.x32 != nil || perImage || g32 != nil {
 		scr = ws.scratchFor(workerCount(sh.N))
 	}
 	parallelFor(sh.N, func(wk, n int) {
@@ -561,7 +580,10 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		var ci *ceImage
 		if ce != nil {
 			ci = &ceImage{labels: ce.labels[n*hw : (n+1)*hw], ign: ce.ign, w: ce.w, scale: scale}
-			if gce != nil {
+			switch {
+			case g32 != nil:
+				ci.g = grow(&scr[wk].g, c*hw)
+			case gce != nil:
 				ci.g = gce[o : o+c*hw]
 			}
 			if ce.cemap != nil {
@@ -593,6 +615,9 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		}
 		if ce != nil && ce.then != nil {
 			ce.then(wk, n, pn, lpn)
+		}
+		if g32 != nil {
+			narrow(g32[o:o+c*hw], ci.g)
 		}
 	})
 	if ce == nil {
