@@ -502,11 +502,49 @@ func nextThreshold(scores []float64, maxN float64, buf []float64) float64 {
 	if m <= 0 {
 		return math.Inf(1)
 	}
-	v := kthLargestOf(scores, m, buf)
-	for !(v <= t) {
+	if len(scores) < 1024 {
+		v := kthLargestOf(scores, m, buf)
+		for !(v <= t) {
+			t *= 1.2
+		}
+		return t
+	}
+	// The m-th largest score v is <= t iff fewer than m scores exceed t. A histogram of the sign and exponent
+	// (fkey's top 12 bits, which keep the order) finds v's bucket b: a t whose bucket lies above b passes, one
+	// below fails, and only the few t within b (1.2^4 > 2) count b's values, copied to buf.
+	var hist [1 << 12]int32
+	for _, v := range scores {
+		hist[fkey(v)>>52]++
+	}
+	b, above := len(hist)-1, 0
+	for above+int(hist[b]) < m {
+		above += int(hist[b])
+		b--
+	}
+	n := 0
+	for _, v := range scores {
+		if fkey(v)>>52 == uint64(b) {
+			buf[n] = v
+			n++
+		}
+	}
+	for {
+		switch bt := int(fkey(t) >> 52); {
+		case bt > b:
+			return t
+		case bt == b:
+			cnt := above
+			for _, v := range buf[:n] {
+				if v > t {
+					cnt++
+				}
+			}
+			if cnt < m {
+				return t
+			}
+		}
 		t *= 1.2
 	}
-	return t
 }
 
 // kthLargestOf returns the k-th largest value (1 <= k <= len(a)) of a (no NaN), leaving a as it is; buf is

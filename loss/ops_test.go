@@ -286,18 +286,40 @@ func TestKLMap(t *testing.T) {
 }
 
 func TestThresholdMatchesLoop(t *testing.T) {
+	// Exactly m = floor(maxN)+1 scores just above the ladder value t30 = 1e-5*1.2^30, the others just below,
+	// all in one binade: t30 keeps too many, so the threshold is the next rung.
+	t30 := 1e-5
+	for range 30 {
+		t30 *= 1.2
+	}
+	tied := make([]float64, 2000)
+	for i := range tied {
+		tied[i] = 0.9 * t30
+		if i%10 == 0 {
+			tied[i] = 1.01 * t30
+		}
+	}
+	if got := nextThreshold(tied, 199.5, make([]float64, len(tied))); got != t30*1.2 {
+		t.Errorf("200 scores above t30 = %v with maxN 199.5: threshold %v, want %v", t30, got, t30*1.2)
+	}
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, tc := range []struct {
 		n    int
 		maxN float64
 	}{{500, 0.25}, {500, 2.56}, {500, 5}, {500, 40.96}, {500, 1000}, {5000, 1}, {5000, 50}, {5000, 1300},
-		{5000, 4999}} {
+		{5000, 4999}, {16384, 163.84}, {16384, 20}} {
 		maxN := tc.maxN
 		s := make([]float64, tc.n)
 		for i := range s {
 			s[i] = math.Exp(rng.NormFloat64() * 3)
 			if i%7 == 0 {
 				s[i] = -s[i] * 1e-12 // KL scores a rounding below zero
+			}
+			if i%11 == 0 { // scores equal to a threshold of the x1.2 ladder
+				s[i] = 1e-5
+				for range i % 60 {
+					s[i] *= 1.2
+				}
 			}
 		}
 		want := 1e-5
