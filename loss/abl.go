@@ -362,7 +362,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	for img := range n {
 		for _, px := range kept[img] {
 			ceSum += px.ce
-			omega32 = append(omega32, float32(px.omega))
+			if compat {
+				omega32 = append(omega32, float32(px.omega))
+			}
 			omegaSum += px.omega
 			prodSum += px.ce * px.omega
 			nk++

@@ -539,19 +539,25 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 	part := grow(&ws.img, sh.N)
 	scale, sumw := 1.0, 0.0
 	if ce != nil {
-		for n := range sh.N {
-			part[n] = 0
-			for _, t := range ce.labels[n*hw : (n+1)*hw] {
-				if t == ce.ign {
-					continue
+		parallelFor(sh.N, func(_, n int) {
+			lab := ce.labels[n*hw : (n+1)*hw]
+			if ce.w == nil {
+				cnt := 0
+				for _, t := range lab {
+					if t != ce.ign {
+						cnt++
+					}
 				}
-				if ce.w != nil {
+				part[n] = float64(cnt)
+				return
+			}
+			part[n] = 0
+			for _, t := range lab {
+				if t != ce.ign {
 					part[n] += ce.w[t]
-				} else {
-					part[n]++
 				}
 			}
-		}
+		})
 		for _, v := range part {
 			sumw += v
 		}
