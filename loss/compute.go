@@ -57,7 +57,7 @@ type scratch struct {
 	i64  []int64
 	xb   []float64 // a block of widened float32 logits
 	p    []float64 // one image's softmax when forward keeps it per image (ceTerm.perImage)
-	g    []float64 // one image's cross-entropy gradient before forward narrows it into Workspace.g32
+	g    []float64 // a block's cross-entropy gradient before ceImage.block narrows it into Workspace.g32
 	lp   []float64 // one image's log-softmax, likewise
 	edt  edtScratch
 	wmax wmaxScratch
@@ -457,7 +457,9 @@ type ceImage struct {
 	ign    int32     // ignore label
 	w      []float64 // class weights or nil
 	scale  float64   // gradient factor of the reduction (1, or 1/sum of weights for "mean")
-	g      []float64 // the image's gradient (c*hw), overwritten; nil: no gradient
+	g      []float64 // the image's gradient (c*hw), overwritten; nil: no gradient (unless g32)
+	g32    []float32 // the image's float32 gradient (c*hw) when g is nil: each block is narrowed from gb
+	gb     []float64 // scratch of c*softmaxBlock for g32
 	cemap  []float64 // per-pixel loss (hw) or nil
 	sum    float64   // accumulated sum of -w_t log p_t, in pixel order
 }
@@ -491,15 +493,24 @@ func (ce *ceImage) block(x []float64, xst, xo int, p, m, ls []float64, c, hw, b0
 			gw[i] *= ce.w[t]
 		}
 	}
-	if ce.g == nil {
+	gs, gst, gof := ce.g, hw, b0 // class k's gradient of the block is gs[k*gst+gof:][:nb]
+	switch {
+	case ce.g32 != nil:
+		gs, gst, gof = ce.gb, nb, 0
+	case ce.g == nil:
 		return
 	}
 	for k := 0; k < c; k++ {
-		mulTo(ce.g[k*hw+b0:k*hw+b0+nb], gw, p[k*hw+b0:k*hw+b0+nb])
+		mulTo(gs[k*gst+gof:k*gst+gof+nb], gw, p[k*hw+b0:k*hw+b0+nb])
 	}
 	for i, t := range lab {
 		if t != ce.ign {
-			ce.g[int(t)*hw+b0+i] -= gw[i]
+			gs[int(t)*gst+gof+i] -= gw[i]
+		}
+	}
+	if ce.g32 != nil {
+		for k := 0; k < c; k++ {
+			narrow(ce.g32[k*hw+b0:k*hw+b0+nb], gs[k*nb:(k+1)*nb])
 		}
 	}
 }
@@ -521,8 +532,7 @@ type ceTerm struct {
 
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
 // nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
-// nil (or ws.g32 is set, with ce: then g is unused and the gradient is narrowed into ws.g32 image by image,
-// after ce.then) it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
+// nil (or ws.g32 is set, with ce: then g is unused and the gradient is narrowed into ws.g32 block by block) it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
 // valid pixel). For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
 // inexact operations (default mode); lp is computed only when wantLP is set (nil otherwise). The sums run per image in pixel
 // order and then over the images in order, so the result does not depend on the number of workers.
@@ -588,7 +598,7 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 			ci = &ceImage{labels: ce.labels[n*hw : (n+1)*hw], ign: ce.ign, w: ce.w, scale: scale}
 			switch {
 			case g32 != nil:
-				ci.g = grow(&scr[wk].g, c*hw)
+				ci.g32, ci.gb = g32[o:o+c*hw], grow(&scr[wk].g, c*softmaxBlock)
 			case gce != nil:
 				ci.g = gce[o : o+c*hw]
 			}
@@ -621,9 +631,6 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 		}
 		if ce != nil && ce.then != nil {
 			ce.then(wk, n, pn, lpn)
-		}
-		if g32 != nil {
-			narrow(g32[o:o+c*hw], ci.g)
 		}
 	})
 	if ce == nil {
