@@ -532,10 +532,12 @@ type ceTerm struct {
 
 // forward computes the softmax p and log-softmax lp of x (shape sh) into the workspace and, when ce is not
 // nil, the cross-entropy of the logits against ce.labels, reduced by ce.red, in the same pass. When g is not
-// nil (or ws.g32 is set, with ce: then g is unused and the gradient is narrowed into ws.g32 block by block) it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
-// valid pixel). For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
-// inexact operations (default mode); lp is computed only when wantLP is set (nil otherwise). The sums run per image in pixel
-// order and then over the images in order, so the result does not depend on the number of workers.
+// nil it is overwritten with that term's gradient w.r.t. the logits (zeros without ce, or for "mean" over no
+// valid pixel); when ws.g32 is set (with ce), g is unused and the gradient is narrowed into ws.g32 block by
+// block instead. For "mean" with no valid pixel ok is false and the loss 0. fast selects softmaxImage's
+// inexact operations (default mode); lp is computed only when wantLP is set (nil otherwise). The sums run per
+// image in pixel order and then over the images in order, so the result does not depend on the number of
+// workers.
 func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fast, wantLP bool) (p, lp []float64,
 	loss float64, ok bool) {
 	hw, c := sh.H*sh.W, sh.C
