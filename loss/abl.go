@@ -402,6 +402,28 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		finish()
 		return nil
 	}
+	// The direction cross-entropy's gradient w.r.t. its logits is e^ls * asum - a, a depending only on the
+	// direction: a_m = eps/8 w_m, plus (1-eps) w_dir for m = dir.
+	var aTab [8][8]float64
+	var aSum [8]float64
+	for dir := range 8 {
+		a := &aTab[dir]
+		for m := range 8 {
+			wm := 1.0
+			if dw != nil {
+				wm = dw[m]
+			}
+			a[m] = eps / 8 * wm
+		}
+		wg := 1.0
+		if dw != nil {
+			wg = dw[dir]
+		}
+		a[dir] += (1 - eps) * wg
+		for m := range 8 {
+			aSum[dir] += a[m]
+		}
+	}
 	parallelFor(n, func(_, img int) {
 		var gi []float64
 		var gi32 []float32
@@ -415,7 +437,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 		if g32 != nil && c > len(cgb) {
 			cg = make([]float64, c)
 		}
-		for q, px := range kept[img] {
+		for q := range kept[img] {
+			px := &kept[img][q]
 			pn := nbr[img][q*stride : q*stride+9*c] // p at the 8 neighbours, then at the centre
 			dl := nbr[img][q*stride+9*c : (q+1)*stride]
 			scale := pr.factor * omegaSum
@@ -426,23 +449,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 				continue
 			}
 			ls := &px.ls
-			var a [8]float64
-			var asum float64
-			for m := range 8 {
-				wm := 1.0
-				if dw != nil {
-					wm = dw[m]
-				}
-				a[m] = eps / 8 * wm
-			}
-			wg := 1.0
-			if dw != nil {
-				wg = dw[px.dir]
-			}
-			a[px.dir] += (1 - eps) * wg
-			for m := range 8 {
-				asum += a[m]
-			}
+			a, asum := &aTab[px.dir], aSum[px.dir]
 			var gz [8]float64
 			for m := range 8 {
 				e := 0.0
