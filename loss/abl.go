@@ -313,6 +313,9 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	}
 	p, lp, ce, _ := ws.forward(x, gsh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red, then: then,
 		perImage: near}, g, pr.mode == Default, true)
+	if ws.nonFinite {
+		return nil // Run reports the non-finite logit
+	}
 	res.Loss = ce
 	if mp != nil {
 		res.Maps.Shape, res.Maps.CE = gsh, ce

@@ -26,6 +26,7 @@ type Workspace struct {
 	msum            []int32
 	x32             []float32 // float32 logits read block by block by forward (then x is not filled), or nil
 	g32             []float32 // the caller's float32 gradient when forward writes it directly (g unused), or nil
+	nonFinite       bool      // forward met a non-finite logit in x32 (checked there, not beforehand)
 	ceScale         float64   // forward's gradient factor of the cross-entropy reduction
 	edges           []uint8   // boundary loss: labelEdges3 per image
 	abl             ablBuffers
@@ -243,8 +244,11 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 	// there; the others get the float64 copy ws.x.
 	ws.x32 = nil
 	s32, is32 := any(in.Logits).([]float32)
-	if is32 && (pr.name == NameCE || pr.name == NameBoundary ||
-		(pr.name == NameActiveBoundary && lh == sh.H && lw == sh.W)) && allFinite(ws, s32, sh) {
+	// CE and active-boundary leave the finiteness check to forward, which widens every logit anyway: an
+	// image with a non-finite one stops there, and the error below names the first such logit.
+	fused := pr.name == NameCE || (pr.name == NameActiveBoundary && lh == sh.H && lw == sh.W)
+	ws.nonFinite = false
+	if is32 && (fused || (pr.name == NameBoundary && allFinite(ws, s32, sh))) {
 		ws.x32 = s32
 	} else if err := loadLogits(ws, pr.name, in.Logits, sh); err != nil {
 		return Result{}, err
@@ -271,6 +275,12 @@ func Run[T Float](ws *Workspace, s Spec, in Input[T]) (Result, error) {
 		err = ws.runBSL(pr, sh, in.Labels, wantGrad, &res)
 	case NameActiveBoundary:
 		err = ws.runABL(pr, sh, lh, lw, in.Labels, wantGrad, &res)
+	}
+	if ws.nonFinite {
+		if err := loadLogits(ws, pr.name, in.Logits, sh); err != nil {
+			return Result{}, err
+		}
+		return Result{}, fmt.Errorf("loss %s: a logit is not finite", pr.name)
 	}
 	if err != nil {
 		return Result{}, err
@@ -389,8 +399,9 @@ const softmaxBlock = 256
 // division per class: results differ from the exact ones by a few ulp. Compat keeps the exact operations.
 //
 // When x32 is not nil it holds the image's float32 logits and x is unused: each block's logits are widened
-// into xb (c*softmaxBlock entries) while in cache, which spares the float64 copy of the whole batch.
-func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []float32, xb []float64) {
+// into xb (c*softmaxBlock entries) while in cache, which spares the float64 copy of the whole batch; a
+// non-finite one stops the image there and softmaxImage returns false (otherwise true).
+func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []float32, xb []float64) bool {
 	var mb, sb, lb [softmaxBlock]float64
 	for b0 := 0; b0 < hw; b0 += softmaxBlock {
 		nb := min(softmaxBlock, hw-b0)
@@ -398,7 +409,9 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []f
 		xs, xo, xst := x, b0, hw // class k's block is xs[k*xst+xo:][:nb]
 		if x32 != nil {
 			for k := 0; k < c; k++ {
-				widen(xb[k*nb:(k+1)*nb], x32[k*hw+b0:k*hw+b0+nb])
+				if !widen(xb[k*nb:(k+1)*nb], x32[k*hw+b0:k*hw+b0+nb]) {
+					return false
+				}
 			}
 			xs, xo, xst = xb, 0, nb
 		}
@@ -449,6 +462,7 @@ func softmaxImage(x, p, lp []float64, c, hw int, ce *ceImage, fast bool, x32 []f
 			ce.block(xs, xst, xo, p, m, ls, c, hw, b0, nb)
 		}
 	}
+	return true
 }
 
 // ceImage is one image's share of a fused softmax and cross-entropy pass.
@@ -593,6 +607,7 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 	if ws.x32 != nil || perImage || g32 != nil {
 		scr = ws.scratchFor(workerCount(sh.N))
 	}
+	var nonFinite atomic.Bool
 	parallelFor(sh.N, func(wk, n int) {
 		o := n * c * hw
 		var ci *ceImage
@@ -624,7 +639,10 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 			}
 		}
 		if ws.x32 != nil {
-			softmaxImage(nil, pn, lpn, c, hw, ci, fast, ws.x32[o:o+c*hw], grow(&scr[wk].xb, c*softmaxBlock))
+			if !softmaxImage(nil, pn, lpn, c, hw, ci, fast, ws.x32[o:o+c*hw], grow(&scr[wk].xb, c*softmaxBlock)) {
+				nonFinite.Store(true)
+				return
+			}
 		} else {
 			softmaxImage(x[o:o+c*hw], pn, lpn, c, hw, ci, fast, nil, nil)
 		}
@@ -635,6 +653,10 @@ func (ws *Workspace) forward(x []float64, sh Shape, ce *ceTerm, g []float64, fas
 			ce.then(wk, n, pn, lpn)
 		}
 	})
+	if nonFinite.Load() {
+		ws.nonFinite = true // Run reports the logit; the caller returns at once
+		return p, lp, 0, false
+	}
 	if ce == nil {
 		return p, lp, 0, true
 	}
@@ -685,6 +707,9 @@ func (ws *Workspace) gradBuf(sh Shape, want bool) []float64 {
 func (ws *Workspace) runCE(pr params, sh Shape, labels []int32, wantGrad bool, res *Result) error {
 	_, _, l, ok := ws.forward(ws.logits(sh), sh, &ceTerm{labels: labels, ign: pr.ign, w: pr.w, red: pr.red},
 		ws.gradBuf(sh, wantGrad), pr.mode == Default, false)
+	if ws.nonFinite {
+		return nil
+	}
 	if !ok && pr.mode == Compat {
 		return fmt.Errorf("loss ce: reduction \"mean\" over no valid pixel (every label is the ignore index %d): "+
 			"segloss returns NaN", pr.ign)
