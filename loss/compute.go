@@ -134,7 +134,8 @@ type Input[T Float] struct {
 	// LabelH and LabelW give the label grid when it differs from the logits' (active-boundary only: the logits
 	// are then resized bilinearly with aligned corners, as segloss does). 0 means the logits' size.
 	LabelH, LabelW int
-	// Grad receives d loss / d logits (len Shape.Len()); nil skips the gradient.
+	// Grad receives d loss / d logits (len Shape.Len()); nil skips the gradient. When Run returns an error its
+	// contents are unspecified (a non-finite float32 logit is found while the gradient is being written).
 	Grad []T
 	// Maps requests the intermediate maps in Result.Maps.
 	Maps bool
