@@ -155,8 +155,8 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			return
 		}
 		o := img * hw
-		hasB[img] = ablNearDistances(labels[o:o+hw], pr.ign, lh, lw, bp[o:o+hw], bg[o:o+hw],
-			grow(&scr[wk].i32[0], hw+lw), raw[o:o+hw], tmp[o:o+hw], dist[o:o+hw])
+		hasB[img] = ablNearDistances(labels[o:o+hw], pr.ign, lh, lw, bp[o:o+hw],
+			grow(&scr[wk].k[0], lw*((lh+63)/64)), grow(&scr[wk].k[1], lw), raw[o:o+hw], tmp[o:o+hw], dist[o:o+hw])
 	}
 	distImage := func(wk, img int) {
 		lab := labels[img*hw : (img+1)*hw]
@@ -559,98 +559,145 @@ func logSoftmax8(z, ls *[8]float64, fast bool) {
 	}
 }
 
-// ablNearDistances finds, for one image in default mode, the ground-truth boundary b (a labelled pixel whose
+// ablNearDistances finds, for one image in default mode, the ground-truth boundary (a labelled pixel whose
 // lower or right neighbour holds another label that is not ign) and reports whether it has any pixel. If so, it
 // writes ABL's distance floor(EDT) - 1 (0 on the boundary) into d at the pixels of bp and their 8 neighbours,
 // the only entries the loss reads, and leaves the others as they are. The squared Euclidean distance of pixel
 // (i, q) is the minimum over columns p of (q-p)^2 + v(i,p)^2, v being the vertical distance to the boundary
-// within column p (one sweep down and one up, kept in col); the search runs outward from q and stops once
-// (q-p)^2 reaches the best value so far, so it is exact and costs about twice the distance. col is scratch of
-// len h*w+w, need and tmp of len h*w.
-func ablNearDistances(lab []int32, ign int32, h, w int, bp, b []bool, col []int32, need, tmp []bool,
+// within column p; the search runs outward from q and stops once (q-p)^2 reaches the best value so far, so it
+// is exact and costs about twice the distance. v is read only where the search visits: each column keeps its
+// boundary rows as a bit set (cols, len w*ceil(h/64)), and v is the distance to the nearest set bit, found
+// with a few word operations, and cached per row in vcache (len w). need and tmp are scratch of len h*w.
+func ablNearDistances(lab []int32, ign int32, h, w int, bp []bool, cols, vcache []uint64, need, tmp []bool,
 	d []float64) bool {
-	const far = math.MaxInt32 / 2 // no boundary in the column
-	run, col := col[h*w:h*w+w], col[:h*w]
-	for j := range run {
-		run[j] = far
-	}
+	nw := (h + 63) / 64
+	cols = cols[:w*nw]
+	clear(cols)
 	has := false
 	for i := range h {
 		row := lab[i*w : (i+1)*w]
-		br, cr, run := b[i*w : (i+1)*w][:len(row)], col[i*w : (i+1)*w][:len(row)], run[:len(row)]
-		var down []int32
+		down := row // the last row has no lower neighbour: comparing it with itself finds none
 		if i < h-1 {
 			down = lab[(i+1)*w : (i+2)*w][:len(row)]
 		}
-		for j, y := range row {
-			on := false
-			if y != ign {
-				if down != nil {
-					dn := down[j]
-					on = dn != y && dn != ign
-				}
-				if j < len(row)-1 {
-					r := row[j+1]
-					on = on || (r != y && r != ign)
+		wd, bit := i>>6, uint64(1)<<(i&63)
+		j := 0
+		for ; j+4 < len(row); j += 4 {
+			// Four pixels whose right and lower neighbours all hold their own label are off the boundary.
+			y := row[j]
+			if (row[j+1]^y)|(row[j+2]^y)|(row[j+3]^y)|(row[j+4]^y)|
+				(down[j]^y)|(down[j+1]^y)|(down[j+2]^y)|(down[j+3]^y) == 0 {
+				continue
+			}
+			for jj := j; jj < j+4; jj++ {
+				if ablOnBoundary(row[jj], down[jj], row[jj+1], ign) {
+					has = true
+					cols[jj*nw+wd] |= bit
 				}
 			}
-			br[j] = on
-			has = has || on
-			v := min(run[j]+1, far)
-			if on {
-				v = 0
+		}
+		for ; j < len(row); j++ {
+			r := row[j] // the last column has no right neighbour
+			if j < len(row)-1 {
+				r = row[j+1]
 			}
-			run[j], cr[j] = v, v
+			if ablOnBoundary(row[j], down[j], r, ign) {
+				has = true
+				cols[j*nw+wd] |= bit
+			}
 		}
 	}
 	if !has {
 		return false
 	}
-	for j := range run {
-		run[j] = far
-	}
-	for i := h - 1; i >= 0; i-- {
-		br := b[i*w : (i+1)*w]
-		cr, run := col[i*w : (i+1)*w][:len(br)], run[:len(br)]
-		for j, on := range br {
-			v := min(run[j]+1, far)
-			if on {
-				v = 0
-			}
-			run[j], cr[j] = v, min(cr[j], v)
-		}
-	}
 	dilate3x3(bp, h, w, need, tmp)
+	// vc caches v(i, p) for the current row i: (i+1)<<32 | v, so entries of other rows never match.
+	vc := vcache[:w]
+	clear(vc)
+	nb := boolBytes(need[:h*w])
 	for i := range h {
-		cr := col[i*w : (i+1)*w]
-		for q, nd := range need[i*w : (i+1)*w] {
-			if !nd {
+		tag := uint64(i+1) << 32
+		v := func(p int) int64 {
+			if e := vc[p]; e>>32 == uint64(i+1) {
+				return int64(uint32(e))
+			}
+			x := ablColumnDistance(cols[p*nw:(p+1)*nw], i)
+			vc[p] = tag | uint64(x)
+			return x
+		}
+		row := nb[i*w : (i+1)*w]
+		for q := 0; q < len(row); q++ {
+			if q&7 == 0 && q+8 <= len(row) && binary.LittleEndian.Uint64(row[q:]) == 0 {
+				q += 7 // eight pixels that need no distance
 				continue
 			}
-			v := int64(cr[q])
-			best := v * v
+			if row[q] == 0 {
+				continue
+			}
+			vq := v(q)
+			best := vq * vq
 			for r := 1; ; r++ {
 				r2 := int64(r * r)
 				if r2 >= best || (q < r && q+r >= w) {
 					break
 				}
 				if q >= r {
-					v := int64(cr[q-r])
-					best = min(best, r2+v*v)
+					x := v(q - r)
+					best = min(best, r2+x*x)
 				}
 				if q+r < w {
-					v := int64(cr[q+r])
-					best = min(best, r2+v*v)
+					x := v(q + r)
+					best = min(best, r2+x*x)
 				}
 			}
 			if best == 0 {
 				d[i*w+q] = 0
 			} else {
-				d[i*w+q] = math.Floor(math.Sqrt(float64(best))) - 1 // exact for perfect squares, as scipy's EDT
+				// sqrt is correctly rounded, so its floor is the integer square root (exact for perfect
+				// squares, as scipy's EDT).
+				d[i*w+q] = float64(int64(math.Sqrt(float64(best)))) - 1
 			}
 		}
 	}
 	return true
+}
+
+// ablOnBoundary reports whether a pixel of label y whose lower and right neighbours hold dn and r is on the
+// default-mode ground-truth boundary.
+func ablOnBoundary(y, dn, r, ign int32) bool {
+	return y != ign && ((dn != y && dn != ign) || (r != y && r != ign))
+}
+
+// ablColumnDistance returns the distance from row i to the nearest set bit of the column bit set c (bit r of
+// word r/64 marks row r), or math.MaxInt32/2 when c has none.
+func ablColumnDistance(c []uint64, i int) int64 {
+	const far = math.MaxInt32 / 2
+	best := int64(far)
+	wd, sh := i>>6, uint(i&63)
+	// At or below row i: bits >= i.
+	if x := c[wd] >> sh; x != 0 {
+		best = int64(bits.TrailingZeros64(x))
+	} else {
+		for k := wd + 1; k < len(c); k++ {
+			if c[k] != 0 {
+				best = int64(k*64 + bits.TrailingZeros64(c[k]) - i)
+				break
+			}
+		}
+	}
+	if best == 0 {
+		return 0
+	}
+	// Above row i: bits < i.
+	if x := c[wd] << (63 - sh) << 1; x != 0 {
+		return min(best, int64(bits.LeadingZeros64(x))+1)
+	}
+	for k := wd - 1; k >= 0; k-- {
+		if c[k] != 0 {
+			return min(best, int64(i-(k*64+63-bits.LeadingZeros64(c[k]))))
+		}
+	}
+	return best
 }
 
 // countTrue returns the number of set entries of b, eight at a time (each bool is a 0 or 1 byte).
