@@ -617,14 +617,6 @@ func ablNearDistances(lab []int32, ign int32, h, w int, bp []bool, cols, vcache 
 	nb := boolBytes(need[:h*w])
 	for i := range h {
 		tag := uint64(i+1) << 32
-		v := func(p int) int64 {
-			if e := vc[p]; e>>32 == uint64(i+1) {
-				return int64(uint32(e))
-			}
-			x := ablColumnDistance(cols[p*nw:(p+1)*nw], i)
-			vc[p] = tag | uint64(x)
-			return x
-		}
 		row := nb[i*w : (i+1)*w]
 		for q := 0; q < len(row); q++ {
 			if q&7 == 0 && q+8 <= len(row) && binary.LittleEndian.Uint64(row[q:]) == 0 {
@@ -634,19 +626,30 @@ func ablNearDistances(lab []int32, ign int32, h, w int, bp []bool, cols, vcache 
 			if row[q] == 0 {
 				continue
 			}
-			vq := v(q)
-			best := vq * vq
-			for r := 1; ; r++ {
+			// The search visits columns q-r and q+r, reading v through vc.
+			best := int64(math.MaxInt64)
+			for r := 0; ; r++ {
 				r2 := int64(r * r)
 				if r2 >= best || (q < r && q+r >= w) {
 					break
 				}
-				if q >= r {
-					x := v(q - r)
+				lo, hi := q-r, q+r
+				if lo >= 0 {
+					e := vc[lo]
+					if e&^math.MaxUint32 != tag {
+						e = tag | uint64(ablColumnDistance(cols[lo*nw:(lo+1)*nw], i))
+						vc[lo] = e
+					}
+					x := int64(uint32(e))
 					best = min(best, r2+x*x)
 				}
-				if q+r < w {
-					x := v(q + r)
+				if hi < w && r > 0 {
+					e := vc[hi]
+					if e&^math.MaxUint32 != tag {
+						e = tag | uint64(ablColumnDistance(cols[hi*nw:(hi+1)*nw], i))
+						vc[hi] = e
+					}
+					x := int64(uint32(e))
 					best = min(best, r2+x*x)
 				}
 			}
