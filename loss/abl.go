@@ -304,8 +304,10 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 	if near {
 		then = func(wk, img int, pi, lpi []float64) {
 			klImage(img, pi, lpi)
-			thrImage(img)
-			maskImage(img)
+			o := img * hw
+			thr[img] = thresholdMask(kl[o:o+hw], maxN, buf[o:o+hw], grow(&scr[wk].i32[0], hw), raw[o:o+hw])
+			dilate3x3(raw[o:o+hw], lh, lw, bp[o:o+hw], tmp[o:o+hw])
+			counts[img] += countTrue(bp[o : o+hw])
 			nearImage(wk, img)
 			direction(img)
 			zImage(wk, img, pi, lpi)

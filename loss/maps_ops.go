@@ -491,23 +491,50 @@ func klMap(p, lp []float64, c, h, w int, dst, ud []float64) {
 // segloss does) while more than maxN of the scores exceed it. It uses a selection instead of recounting.
 // buf is scratch of len(scores).
 func nextThreshold(scores []float64, maxN float64, buf []float64) float64 {
+	t, _ := thresholdSelect(scores, maxN, buf, nil)
+	return t
+}
+
+// thresholdMask returns nextThreshold(scores, maxN, buf) and sets mask[o] = scores[o] > t. Where the threshold
+// comes from the histogram, the scan that collects its bucket also lists every score at or above that bucket
+// (all that can exceed t) in idx, so the mask is cleared and only those are compared. idx is scratch of
+// len(scores).
+func thresholdMask(scores []float64, maxN float64, buf []float64, idx []int32, mask []bool) float64 {
+	t, n := thresholdSelect(scores, maxN, buf, idx)
+	if n < 0 {
+		for o, v := range scores {
+			mask[o] = v > t
+		}
+		return t
+	}
+	clear(mask[:len(scores)])
+	for _, o := range idx[:n] {
+		mask[o] = scores[o] > t
+	}
+	return t
+}
+
+// thresholdSelect is nextThreshold; with idx, it also lists in idx the indices of the scores whose fkey
+// bucket is at or above the returned threshold's (a superset of those that exceed it) and returns their
+// number, or -1 when it took a path without the histogram.
+func thresholdSelect(scores []float64, maxN float64, buf []float64, idx []int32) (float64, int) {
 	t := 1e-5
 	m := int(math.Floor(maxN)) + 1 // the count exceeds maxN iff at least m scores are > t
 	if maxN < 0 {
 		m = 0
 	}
 	if m > len(scores) {
-		return t
+		return t, -1
 	}
 	if m <= 0 {
-		return math.Inf(1)
+		return math.Inf(1), -1
 	}
 	if len(scores) < 1024 {
 		v := kthLargestOf(scores, m, buf)
 		for !(v <= t) {
 			t *= 1.2
 		}
-		return t
+		return t, -1
 	}
 	// The m-th largest score v is <= t iff fewer than m scores exceed t. A histogram of the sign and exponent
 	// (fkey's top 12 bits, which keep the order) finds v's bucket b: a t whose bucket lies above b passes, one
@@ -521,17 +548,31 @@ func nextThreshold(scores []float64, maxN float64, buf []float64) float64 {
 		above += int(hist[b])
 		b--
 	}
-	n := 0
-	for _, v := range scores {
-		if fkey(v)>>52 == uint64(b) {
-			buf[n] = v
-			n++
+	n, ni := 0, 0
+	if idx == nil {
+		for _, v := range scores {
+			if fkey(v)>>52 == uint64(b) {
+				buf[n] = v
+				n++
+			}
+		}
+	} else {
+		for o, v := range scores {
+			k := fkey(v) >> 52
+			if k >= uint64(b) {
+				idx[ni] = int32(o)
+				ni++
+				if k == uint64(b) {
+					buf[n] = v
+					n++
+				}
+			}
 		}
 	}
 	for {
 		switch bt := int(fkey(t) >> 52); {
 		case bt > b:
-			return t
+			return t, ni
 		case bt == b:
 			cnt := above
 			for _, v := range buf[:n] {
@@ -540,7 +581,7 @@ func nextThreshold(scores []float64, maxN float64, buf []float64) float64 {
 				}
 			}
 			if cnt < m {
-				return t
+				return t, ni
 			}
 		}
 		t *= 1.2

@@ -344,6 +344,19 @@ func TestThresholdMatchesLoop(t *testing.T) {
 				t.Fatalf("%d scores, maxN %v: score %d changed", tc.n, maxN, i)
 			}
 		}
+		mask := make([]bool, len(s))
+		for i := range mask {
+			mask[i] = i%3 == 0 // stale entries thresholdMask must overwrite
+		}
+		if got := thresholdMask(s, maxN, make([]float64, len(s)), make([]int32, len(s)), mask); got != want {
+			t.Errorf("%d scores, maxN %v: thresholdMask's threshold %v, want %v", tc.n, maxN, got, want)
+		}
+		for i, v := range s {
+			if mask[i] != (v > want) {
+				t.Fatalf("%d scores, maxN %v: mask[%d] = %v for score %v, threshold %v", tc.n, maxN, i,
+					mask[i], v, want)
+			}
+		}
 	}
 }
 
