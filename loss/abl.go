@@ -10,6 +10,16 @@ import (
 // ablOffsets are the 8 direction offsets (row, column) of ABL in segloss's order; index 8 is the centre.
 var ablOffsets = [9][2]int{{1, 0}, {-1, 0}, {0, -1}, {0, 1}, {-1, 1}, {1, 1}, {-1, -1}, {1, -1}, {0, 0}}
 
+// ablDeltas returns the flat offsets of ablOffsets in an image of width w, from the neighbour up and to the
+// left (index w+1 is the pixel itself).
+func ablDeltas(w int) [9]int {
+	var d [9]int
+	for m, off := range ablOffsets {
+		d[m] = (off[0]+1)*w + off[1] + 1
+	}
+	return d
+}
+
 // ablOutside is the distance candidate of an offset that leaves the image.
 const ablOutside = 1e5
 
@@ -210,6 +220,7 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			return
 		}
 		bpi := boolBytes(bp[img*hw : (img+1)*hw])
+		deltas := ablDeltas(lw)
 		for o := 0; o < hw; o++ {
 			if o&7 == 0 && o+8 <= hw && binary.LittleEndian.Uint64(bpi[o:]) == 0 {
 				o += 7 // eight pixels off the predicted boundary
@@ -220,14 +231,24 @@ func (ws *Workspace) runABL(pr params, sh Shape, lh, lw int, labels []int32, wan
 			}
 			i, j := o/lw, o%lw
 			best, bd := 0, math.Inf(1)
-			for m, off := range ablOffsets {
-				ii, jj := i+off[0], j+off[1]
-				cand := ablOutside
-				if ii >= 0 && ii < lh && jj >= 0 && jj < lw {
-					cand = dist[img*hw+ii*lw+jj]
+			if i > 0 && i < lh-1 && j > 0 && j < lw-1 {
+				// Inside the image: every neighbour exists, at a fixed offset.
+				di := dist[img*hw+o-lw-1 : img*hw+o+lw+2]
+				for m, dlt := range &deltas {
+					if cand := di[dlt]; cand < bd {
+						best, bd = m, cand
+					}
 				}
-				if cand < bd {
-					best, bd = m, cand
+			} else {
+				for m, off := range ablOffsets {
+					ii, jj := i+off[0], j+off[1]
+					cand := ablOutside
+					if ii >= 0 && ii < lh && jj >= 0 && jj < lw {
+						cand = dist[img*hw+ii*lw+jj]
+					}
+					if cand < bd {
+						best, bd = m, cand
+					}
 				}
 			}
 			if mp != nil {
