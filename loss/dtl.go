@@ -229,6 +229,17 @@ type dtlPenalty struct {
 	grad func(coef float64, gp []float64)
 }
 
+// newDTLPenalty adds the per-image sums and counts in image order (a fixed
+// order, so the total does not depend on scheduling).
+func newDTLPenalty(entries [][]float64, sums []float64, cnts []int) dtlPenalty {
+	pen := dtlPenalty{entries: entries}
+	for a := range sums {
+		pen.total += sums[a]
+		pen.count += cnts[a]
+	}
+	return pen
+}
+
 // dtlDiagonal is the per-sample penalty sum_k p_k(a) * m_k(a) of each image a (the default mode, and compat
 // with N = 1, where the cross-batch broadcast has a single pair). m holds P*D per class, image and pixel.
 func (ws *Workspace) dtlDiagonal(p []float64, m []int32, classes []int32, sh Shape, keep bool) dtlPenalty {
@@ -270,11 +281,7 @@ func (ws *Workspace) dtlDiagonal(p []float64, m []int32, classes []int32, sh Sha
 		}
 		sums[a], cnts[a] = s, cnt
 	})
-	pen := dtlPenalty{entries: entries}
-	for a := range n {
-		pen.total += sums[a]
-		pen.count += cnts[a]
-	}
+	pen := newDTLPenalty(entries, sums, cnts)
 	pen.grad = func(coef float64, gp []float64) {
 		parallelFor(n, func(_, a int) {
 			clear(gp[a*c*hw : (a+1)*c*hw])
@@ -427,11 +434,7 @@ func (ws *Workspace) dtlPairs(p []float64, m []int32, classes []int32, sh Shape,
 		}
 		sums[a], cnts[a] = s, cnt
 	})
-	pen := dtlPenalty{entries: entries}
-	for a := range n {
-		pen.total += sums[a]
-		pen.count += cnts[a]
-	}
+	pen := newDTLPenalty(entries, sums, cnts)
 	pen.grad = func(coef float64, gp []float64) {
 		parallelFor(n, func(_, b int) {
 			clear(gp[b*c*hw : (b+1)*c*hw])
